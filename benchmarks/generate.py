@@ -1,0 +1,200 @@
+"""Deterministic synthetic Salesforce Account insert CSV for benchmarks.
+
+    python benchmarks/generate.py OUT.csv --size-mb 100 [--seed 0] [--defects]
+
+The file is UTF-8, LF-terminated, RFC 4180 quoted, with 20 columns. A pool of a few thousand
+distinct rows is rendered once with random.Random(seed) and written repeatedly in big blocks;
+only External_Id__c (the last column, fixed width) changes, so generation runs at disk speed.
+"MB" means 10**6 bytes. Rows never contain C0 control bytes other than LF.
+
+With defects=True one extra single-line record (or blank line) per defect below is inserted
+at evenly spread positions, and write_account_load returns the expected (code, line) list,
+line being the 1-based physical line as defined in docs/findings.md:
+
+    Q004  "Defect Q004 Ltd"<space>   characters after a closing quote      (field 1, Name)
+    Q002  Defect 12" Q002 Pipe       stray quote in an unquoted field      (field 1, Name)
+    Q006  a record with 19 fields    ragged record (Fax dropped)
+    F005  Defect<NUL>F005            NUL byte in an unquoted field         (field 19, Description)
+    F006  an empty line              blank line between two records
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import random
+
+HEADER = ("Name,AccountNumber,Phone,Fax,Website,Industry,Type,AnnualRevenue,NumberOfEmployees,"
+          "BillingStreet,BillingCity,BillingState,BillingPostalCode,BillingCountry,ShippingCity,"
+          "Rating,Ownership,SicCode,Description,External_Id__c")
+POOL_SIZE = 4096
+ID_FORMAT = b"EXT-%010d\n"  # fixed width, so every pool row has a constant length
+
+NAMES = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay",
+         "Müller GmbH", "Café São Paulo", "東京 Trading", "Société Générale", "Łódź Logistics",
+         "Ødegaard AS", "Zürich Re", "Smith, Jones & Co", 'The "Best" Co', "Ñandú SA"]
+SUFFIXES = ["", " Inc.", " LLC", " Ltd", ", Inc.", " Holdings", " Group"]
+INDUSTRIES = ["Agriculture", "Banking", "Chemicals", "Consulting", "Education", "Energy",
+              "Healthcare", "Manufacturing", "Retail", "Technology", "Telecommunications"]
+TYPES = ["Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"]
+PLACES = [("San Francisco", "CA", "US"), ("Boston", "MA", "US"), ("München", "BY", "DE"),
+          ("São Paulo", "SP", "BR"), ("東京", "東京都", "JP"), ("Montréal", "QC", "CA"),
+          ("Zürich", "ZH", "CH"), ("Kraków", "MA", "PL"), ("Austin", "TX", "US")]
+STREETS = ["Main St", "Market Street", "Königstraße", "Rua Augusta", "Rue Sainte-Catherine",
+           "銀座通り", "Congress Ave"]
+WORDS = ["key", "account", "renewal", "pipeline", "EMEA", "strategic", "Q3", "pilot",
+         "upsell", "churn-risk", "déjà vu", "naïve", "über", "予算"]
+
+
+def csv_field(value: str) -> str:
+    """Render one CSV field, quoting only when needed (RFC 4180)."""
+    if any(c in value for c in ',"\n') or value != value.strip():
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def random_description(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.2:
+        return ""
+    text = " ".join(rng.choices(WORDS, k=rng.randint(3, 12)))
+    if kind < 0.45:
+        return f"{text}\nFollow-up on {rng.randint(2018, 2024)}-{rng.randint(1, 12):02d}-" \
+               f"{rng.randint(1, 28):02d}, \"priority\" {rng.choice(['high', 'low'])}"
+    if kind < 0.6:
+        return f"{text}, since {rng.randint(2000, 2024)}-01-01"
+    return text
+
+
+def random_fields(rng: random.Random) -> list[str]:
+    """The 19 fields before External_Id__c, as raw (unquoted) strings."""
+    city, state, country = rng.choice(PLACES)
+    street = f"{rng.randint(1, 9999)} {rng.choice(STREETS)}"
+    if rng.random() < 0.4:
+        street += f"\nSuite {rng.randint(100, 999)}"
+    phone = f"({rng.randint(200, 999)}) {rng.randint(200, 999)}-{rng.randint(0, 9999):04d}"
+    return [rng.choice(NAMES) + rng.choice(SUFFIXES), f"AC{rng.randint(0, 10**8):08d}", phone,
+            phone if rng.random() < 0.3 else "", f"https://www.example{rng.randint(1, 999)}.com",
+            rng.choice(INDUSTRIES), rng.choice(TYPES), f"{rng.randint(0, 10**9)}.{rng.randint(0, 99):02d}",
+            str(rng.randint(1, 250000)), street, city, state, f"{rng.randint(0, 99999):05d}",
+            country, rng.choice(PLACES)[0], rng.choice(["Hot", "Warm", "Cold", ""]),
+            rng.choice(["Public", "Private", "Subsidiary", "Other"]), f"{rng.randint(100, 9999):04d}",
+            random_description(rng)]
+
+
+def build_pool(seed: int) -> list[bytes]:
+    """Distinct pre-rendered row prefixes (everything up to and including the last comma)."""
+    rng = random.Random(seed)
+    return [(",".join(csv_field(f) for f in random_fields(rng)) + ",").encode()
+            for _ in range(POOL_SIZE)]
+
+
+def defect_rows() -> list[tuple[str, bytes]]:
+    """(code, bytes) of each injected defect; all single physical lines ending in LF."""
+    fields = ["Defect Ltd", "AC00000000", "(555) 555-0100", "", "https://defect.example.com",
+              "Retail", "Other", "1.00", "1", "1 Defect Way", "Boston", "MA", "02134", "US",
+              "Boston", "Cold", "Private", "1234", "defect row", "EXT-DEFECT"]
+
+    def row(code: str, **changes: str | None) -> bytes:
+        cells = fields[:-1] + [f"EXT-DEFECT-{code}"]
+        for name, value in changes.items():  # f<i> = new value of field i (0-based), None drops it
+            cells[int(name[1:])] = value
+        return (",".join(c for c in cells if c is not None) + "\n").encode()
+
+    return [("Q004", row("Q004", f0='"Defect Q004 Ltd" ')),
+            ("Q002", row("Q002", f0='Defect 12" Q002 Pipe')),
+            ("Q006", row("Q006", f3=None)),
+            ("F005", row("F005", f18="Defect\x00F005")),
+            ("F006", b"\n")]
+
+
+def row_count_for(pool: list[bytes], target_bytes: int, header_bytes: int) -> int:
+    """Number of data rows needed so the file reaches about target_bytes."""
+    lengths = [len(p) + len(ID_FORMAT % 0) for p in pool]
+    block_bytes = sum(lengths)
+    remaining = max(target_bytes - header_bytes, 0)
+    full, rest = divmod(remaining, block_bytes)
+    partial = next((i + 1 for i, total in enumerate(itertools.accumulate(lengths)) if total >= rest), 0)
+    return max(full * len(pool) + (partial if rest else 0), 1)
+
+
+def write_account_load(path, size_mb: float, seed: int = 0, defects: bool = False) -> list[tuple[str, int]]:
+    """Write the CSV; return the expected (code, physical line) of injected defects."""
+    pool = build_pool(seed)
+    header = (HEADER + "\n").encode()
+    n_rows = row_count_for(pool, int(size_mb * 1_000_000), len(header))
+    pending = defect_rows() if defects else []
+    # Insert defect k just before data record n_rows * (k+1) / (len+1) (0-based).
+    positions = [n_rows * (k + 1) // (len(pending) + 1) for k in range(len(pending))]
+    expected, line = [], 1  # `line` = physical lines written so far
+    with open(path, "wb") as out:
+        out.write(header)
+        for start in range(0, n_rows, len(pool)):
+            stop = min(start + len(pool), n_rows)
+            cut = start
+            while positions and positions[0] < stop:
+                line = write_rows(out, pool, cut, positions[0], line)
+                code, data = pending.pop(0)
+                out.write(data)
+                expected.append((code, line + 1))
+                line += 1
+                cut = positions.pop(0)
+            line = write_rows(out, pool, cut, stop, line)
+    return expected
+
+
+def write_rows(out, pool: list[bytes], start: int, stop: int, line: int) -> int:
+    """Write data records start..stop-1 (global numbering); return the updated line count."""
+    size = len(pool)
+    block = b"".join([pool[i % size] + ID_FORMAT % i for i in range(start, stop)])
+    out.write(block)
+    return line + block.count(b"\n")
+
+
+MARKERS = {"Q004": b'"Defect Q004 Ltd" ,', "Q002": b'Defect 12" Q002 Pipe,', "F005": b"\x00"}
+
+
+def check_file(path, expected: list[tuple[str, int]]) -> list[str]:
+    """Read the file back; return problems (empty list = OK).
+
+    With Python's csv module every record must have 20 fields, except the Q006 record (19)
+    and the F006 blank line (0), which must start on their expected lines; the Q004, Q002
+    and F005 markers must sit on their expected physical lines.
+    """
+    where = {code: line for code, line in expected}
+    problems, first_line = [], 1
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        for record in reader:
+            want = {0: "F006", 19: "Q006"}.get(len(record))
+            if len(record) != 20 and where.get(want) != first_line:
+                problems.append(f"line {first_line}: {len(record)} fields")
+            first_line = reader.line_num + 1
+    with open(path, "rb") as f:
+        lines = f.read().split(b"\n")
+    for code, line in expected:
+        marker = MARKERS.get(code)
+        if marker and marker not in lines[line - 1]:
+            problems.append(f"{code}: marker not on line {line}")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out")
+    parser.add_argument("--size-mb", type=float, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--defects", action="store_true", help="inject the documented defects")
+    parser.add_argument("--check", action="store_true", help="read the file back and verify it")
+    args = parser.parse_args()
+    expected = write_account_load(args.out, args.size_mb, args.seed, args.defects)
+    for code, line in expected:
+        print(f"{code}\tline {line}")
+    if args.check:
+        problems = check_file(args.out, expected)
+        print("\n".join(problems) or "check: OK")
+        raise SystemExit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

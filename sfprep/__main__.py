@@ -1,0 +1,3 @@
+from sfprep.cli import main
+
+main()

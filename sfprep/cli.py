@@ -1,0 +1,210 @@
+"""The command line. The one place that turns every usage problem into one line and exit 2."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from sfprep import __version__
+
+FORMAT_CHOICES = ("full", "concise", "json", "github")
+
+
+class OneLineErrors(click.Group):
+    """A click group whose usage errors are one line on stderr and exit 2, never a traceback."""
+
+    def main(self, args=None, prog_name=None, **extra):
+        from sfprep.engine import UsageError
+
+        extra["standalone_mode"] = False
+        try:
+            code = super().main(args=args, prog_name=prog_name or "sfprep", **extra)
+        except UsageError as error:
+            _fail(str(error))
+        except click.exceptions.NoArgsIsHelpError as error:
+            click.echo(error.ctx.get_help())
+            sys.exit(0)
+        except click.ClickException as error:
+            _fail(error.format_message().replace("\n", " "))
+        except click.exceptions.Abort:
+            _fail("aborted")
+        except KeyboardInterrupt:
+            _fail("interrupted")
+        sys.exit(code or 0)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"sfprep: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="sfprep", message="%(prog)s %(version)s")
+def main() -> None:
+    """Lint, fix and batch Salesforce Bulk API data files before they are loaded."""
+
+
+def _codes(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from sfprep.engine import UsageError
+    from sfprep.registry import is_selector
+
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        if not is_selector(code):
+            raise UsageError(f"no rule matches {code!r} (see `sfprep rule`)")
+    return codes
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--object", "object_name", help="The sObject the file holds.")
+@click.option("--operation", type=click.Choice(["insert", "update", "upsert", "delete", "hardDelete"],
+                                               case_sensitive=False), help="The job's operation.")
+@click.option("--external-id", help="The upsert key field.")
+@click.option("--describe", type=click.Path(path_type=str), help="Describe JSON file or folder.")
+@click.option("--profile", type=click.Choice(["bulk1", "bulk2"]), help="Limit profile (default bulk1).")
+@click.option("--delimiter", help="bulk2 columnDelimiter: COMMA, TAB, SEMICOLON, PIPE, CARET, BACKQUOTE.")
+@click.option("--line-ending", type=click.Choice(["LF", "CRLF"], case_sensitive=False), help="bulk2 lineEnding.")
+@click.option("--encoding", help="Source encoding when it is not UTF-8 (F001's fix).")
+@click.option("--date-format", help="How to read non-ISO dates (V005/V006 fixes).")
+@click.option("--timezone", help="Time zone of zone-less dateTimes (V006 fix).")
+@click.option("--select", help="Rules to run, by code or prefix (comma-separated; ALL for all).")
+@click.option("--ignore", help="Rules not to run, by code or prefix.")
+@click.option("--extend-select", help="Rules to run in addition to the selection.")
+@click.option("--config", "config_file", type=click.Path(path_type=str), help="Config file.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), help="Report format.")
+@click.option("--output", type=click.Path(path_type=str), help="Write the report to a file.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are errors.")
+@click.option("--strict", is_flag=True, default=None, help="Warnings also fail (exit 1).")
+@click.option("--statistics", is_flag=True, help="Counts per rule instead of findings.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Files linted in parallel.")
+def lint(paths, object_name, operation, external_id, describe, profile, delimiter, line_ending,
+         encoding, date_format, timezone, select, ignore, extend_select, config_file, fmt, output,
+         exit_zero, strict, statistics, no_progress, jobs) -> None:
+    """Check CSV batch files and report findings."""
+    from sfprep.config import parse_delimiter, with_cli
+    from sfprep.engine import UsageError
+    from sfprep.job import Job, normalise_operation
+    from sfprep.linter import discover, lint_paths, load_config
+    from sfprep.report import render
+
+    if not paths:
+        raise UsageError("no file or folder given (try `sfprep lint .`)")
+    settings = load_config(config_file)
+    job = Job(object=object_name, operation=normalise_operation(operation) if operation else None,
+              external_id=external_id,
+              delimiter=parse_delimiter(delimiter, lambda problem: _raise(f"--delimiter {problem}")),
+              line_ending=line_ending.upper() if line_ending else None)
+    settings = with_cli(settings, job=job, profile=profile, describe=describe, encoding=encoding,
+                        date_format=date_format, timezone=timezone, select=_codes(select),
+                        ignore=(settings.ignore + _codes(ignore)) if ignore else None,
+                        extend_select=(settings.extend_select + _codes(extend_select)) if extend_select else None,
+                        strict=strict)
+    files = discover(paths, settings)
+    results = lint_paths(files, settings)
+    fmt = fmt or ("full" if sys.stdout.isatty() and not output else "concise")
+    _write_report(fmt, results, output, statistics)
+    sys.exit(_exit_code(results, settings.strict, exit_zero))
+
+
+def _raise(message: str):
+    from sfprep.engine import UsageError
+    raise UsageError(message)
+
+
+def _write_report(fmt, results, output, statistics) -> None:
+    from sfprep.engine import UsageError
+    from sfprep.report import render
+
+    if output is None:
+        render(fmt, results, sys.stdout, statistics=statistics,
+               color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as stream:
+            render(fmt, results, stream, statistics=statistics)
+    except OSError as error:
+        raise UsageError(f"{output}: cannot write the report: {error.strerror}") from None
+
+
+def _exit_code(results, strict: bool, exit_zero: bool) -> int:
+    from sfprep.model import Severity
+
+    if exit_zero:
+        return 0
+    worst = max((f.severity for r in results for f in r.findings), default=None)
+    if worst == Severity.ERROR or (strict and worst == Severity.WARNING):
+        return 1
+    return 0
+
+
+@main.command()
+@click.argument("code", required=False)
+def rule(code: str | None) -> None:
+    """Print one rule's documentation, or the catalogue."""
+    from sfprep.engine import UsageError
+    from sfprep.rule_docs import print_catalogue, print_rule
+    from sfprep.registry import get_rule
+
+    if code is None:
+        print_catalogue()
+        return
+    found = get_rule(code)
+    if found is None:
+        raise UsageError(f"unknown rule code {code!r} (`sfprep rule` lists them)")
+    print_rule(found)
+
+
+STARTER_CONFIG = '''\
+# sfprep configuration (https://github.com/ - see README.md). Every key is optional.
+
+# Limit profile: bulk1 (Bulk API 1.0, the default) or bulk2 (Bulk API 2.0 ingest jobs).
+# profile = "bulk1"
+
+# Rules, by code or prefix: "Q", "V0", "L004", or "ALL".
+# select = ["ALL"]
+# ignore = ["V004"]
+# extend-select = []
+
+# Files and folders to leave out (globs, relative to this file).
+# exclude = ["archive/**"]
+
+# Describe JSON file, or a folder of <Object>.json files.
+# describe = "describe/"
+
+# The job every file is for, unless the file name says (Account.csv, Contact.upsert.csv).
+# object = "Account"
+# operation = "insert"
+# external-id = "External_Id__c"
+
+# Job settings for some files only.
+# [jobs."contacts/*.csv"]
+# object = "Contact"
+# operation = "upsert"
+# external-id = "External_Id__c"
+
+# [per-file-ignores]
+# "legacy/*.csv" = ["V001"]
+
+# Limits that differ from the profile's.
+# [limits]
+# records_per_batch = 5000
+'''
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing sfprep.toml.")
+def init(force: bool) -> None:
+    """Write a commented starter sfprep.toml."""
+    from sfprep.engine import UsageError
+
+    target = Path("sfprep.toml")
+    if target.exists() and not force:
+        raise UsageError("sfprep.toml exists already (use --force to overwrite)")
+    target.write_text(STARTER_CONFIG, encoding="utf-8")
+    click.echo("wrote sfprep.toml")

@@ -1,0 +1,177 @@
+"""The lint engine: one file in, one FileResult out.
+
+    sniff (encoding marks, delimiter, line breaks) -> sniff rules
+    scan chunk by chunk -> header rules (first chunk) -> chunk rules -> end rules
+
+Rules only yield Findings; the engine stamps path, severity and rule name, and keeps the
+per-file statistics that several rules share (record count, line-ending tallies).
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from sfprep.job import Job
+from sfprep.model import FileResult, Finding, StampedFinding
+from sfprep.registry import Rule, Scope
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: one line on stderr, exit 2."""
+
+
+@dataclass
+class Header:
+    names: list[str]          # decoded, unquoted column names, untouched (spaces kept)
+    raw: list[bytes]          # raw field bytes, quotes included
+    starts: list[int]         # file offset of each raw field
+    lines: list[int]          # physical line of each field
+    line: int                 # line of the header record
+    is_blank: bool
+
+
+@dataclass
+class LineEndingTally:
+    """How the records end: counts and the first line of each terminator kind."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    first_line: dict[str, int] = field(default_factory=dict)
+    first_record: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class FileContext:
+    path: str
+    job: Job
+    profile: dict[str, Any]
+    expected_delimiter: str
+    required_line_ending: str | None   # bulk2's declared lineEnding, else None
+    size: int = 0
+    sniffed: Any = None
+    delimiter: str = ","
+    header: Header | None = None
+    data_records: int = 0               # records after the header, blank lines excluded
+    blank_records: int = 0
+    line_endings: LineEndingTally = field(default_factory=LineEndingTally)
+    unterminated_quote: tuple[int, int, int] | None = None  # (line, record, column)
+    utf8_error_reported: bool = False
+    state: dict[str, Any] = field(default_factory=dict)  # per-rule scratch space, by code
+
+    def rule_state(self, code: str, factory=dict):
+        return self.state.setdefault(code, factory())
+
+
+def regular_file_size(path: str) -> int:
+    """Size of a regular file; anything else (FIFO, device, folder) is a usage error."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file or folder") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{path}: not a regular file")
+    return info.st_size
+
+
+def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
+              display_path: str | None = None) -> FileResult:
+    from sfprep.readers import csv_scan
+    from sfprep.readers.sniff import HEAD_SIZE, UTF8_BOM, sniff
+
+    display = display_path or path
+    size = regular_file_size(path)
+    ctx = FileContext(path=display, job=job, profile=profile,
+                      expected_delimiter=job.delimiter or profile.get("delimiter", ","),
+                      required_line_ending=job.line_ending if profile.get("line_ending_declared") else None,
+                      size=size)
+    by_scope = _rules_by_scope(rules)
+    result = FileResult(path=display, object=job.object, operation=job.operation)
+    emit = _stamper(result, display)
+    try:
+        with open(path, "rb") as stream:
+            ctx.sniffed = sniff(stream.read(HEAD_SIZE))
+            ctx.delimiter = ctx.sniffed.evident_delimiter(ctx.expected_delimiter)
+            _run(by_scope[Scope.SNIFF], emit, ctx)
+            if ctx.sniffed.wide_encoding:
+                return result
+            start = len(UTF8_BOM) if ctx.sniffed.bom else 0
+            stream.seek(start)
+            dialect = ctx.sniffed.dialect(ctx.delimiter)
+            for chunk in csv_scan.scan(stream, dialect, start_offset=start):
+                _observe(chunk, ctx)
+                if chunk.first_record == 0:
+                    ctx.header = _header(chunk)
+                    _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
+                _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+    _run(by_scope[Scope.END], emit, ctx)
+    result.records = ctx.data_records
+    result.findings.sort(key=StampedFinding.sort_key)
+    return result
+
+
+def _rules_by_scope(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, Callable]]]:
+    grouped: dict[str, list] = {Scope.SNIFF: [], Scope.CHUNK: [], Scope.HEADER: [], Scope.END: []}
+    for rule_ in rules:
+        for scope, check in rule_.checks.items():
+            grouped[scope].append((rule_, check))
+    return grouped
+
+
+def _stamper(result: FileResult, path: str):
+    def emit(rule_: Rule, finding: Finding) -> None:
+        result.findings.append(StampedFinding(path, finding.severity or rule_.severity, rule_.name, finding))
+    return emit
+
+
+def _run(checks: list[tuple[Rule, Callable]], emit, *args) -> None:
+    for rule_, check in checks:
+        for finding in check(*args) or ():
+            emit(rule_, finding)
+
+
+def _observe(chunk, ctx: FileContext) -> None:
+    """Keep the file-wide tallies that several rules read at the end."""
+    import numpy as np
+    from sfprep.readers.csv_scan import TERMINATOR_NAMES
+
+    blank = chunk.record_ends == chunk.record_starts
+    data = np.ones(chunk.record_count, dtype=bool)
+    if chunk.first_record == 0 and chunk.record_count:
+        data[0] = False
+    ctx.data_records += int(np.count_nonzero(data & ~blank))
+    ctx.blank_records += int(np.count_nonzero(blank))
+    tally = ctx.line_endings
+    for kind, name in TERMINATOR_NAMES.items():
+        records = np.flatnonzero(chunk.terminators == kind)
+        if len(records) == 0:
+            continue
+        tally.counts[name] = tally.counts.get(name, 0) + len(records)
+        if name not in tally.first_line:
+            first = int(records[0])
+            tally.first_line[name] = int(chunk.line_of(chunk.record_ends[first]))
+            tally.first_record[name] = chunk.first_record + first
+    if chunk.unterminated_quote is not None and ctx.unterminated_quote is None:
+        ctx.unterminated_quote = chunk.locate(chunk.unterminated_quote)
+
+
+def _header(chunk) -> Header:
+    from sfprep.readers.csv_scan import unquote
+
+    first = int(chunk.record_first_field[0])
+    count = int(chunk.field_counts[0])
+    indices = range(first, first + count)
+    raw = [chunk.field_bytes(i) for i in indices]
+    starts = [int(chunk.field_starts[i]) for i in indices]
+    return Header(
+        names=[unquote(r).decode("utf-8", "replace") for r in raw],
+        raw=raw,
+        starts=[chunk.base + s for s in starts],
+        lines=[int(line) for line in chunk.line_of(starts)],
+        line=int(chunk.line_of(chunk.record_starts[0])),
+        is_blank=bool(chunk.record_ends[0] == chunk.record_starts[0]),
+    )

@@ -1,0 +1,78 @@
+"""From command-line paths to FileResults: discovery, per-file job and rule selection."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sfprep.config import Settings, find_config, load_profile, load_settings
+from sfprep.engine import UsageError, lint_file
+from sfprep.job import Job, job_from_file_name
+from sfprep.model import FileResult
+from sfprep.registry import Rule, select_rules
+
+SUFFIXES = (".csv", ".xml")
+
+
+def load_config(config_file: str | None) -> Settings:
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise UsageError(f"{config_file}: config file not found")
+        return load_settings(path)
+    return load_settings(find_config(Path.cwd()))
+
+
+def discover(paths: tuple[str, ...], settings: Settings) -> list[Path]:
+    """Files named on the command line, and every *.csv / *.xml below the folders named."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(_walk(path, settings))
+        elif path.exists() or path.is_symlink():
+            found.append(path)
+        else:
+            raise UsageError(f"{given}: no such file or folder")
+    return list(dict.fromkeys(found))
+
+
+def _walk(folder: Path, settings: Settings) -> list[Path]:
+    files = []
+    for path in sorted(folder.rglob("*")):
+        relative_parts = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in relative_parts):
+            continue
+        if path.suffix.lower() in SUFFIXES and path.is_file() and not settings.is_excluded(path):
+            files.append(path)
+    return files
+
+
+def job_for(path: Path, settings: Settings) -> Job:
+    """Command line and config first (settings.job holds both), then the file name."""
+    job = settings.job_for(path).merged_over(job_from_file_name(str(path)))
+    if job.operation is None:
+        job = Job(**{**job.__dict__, "operation": "insert"})
+    return job
+
+
+def rules_for(path: Path, settings: Settings) -> list[Rule]:
+    ignored = settings.ignore + settings.ignored_for(path)
+    return select_rules(settings.select, ignored, settings.extend_select)
+
+
+def lint_paths(files: list[Path], settings: Settings) -> list[FileResult]:
+    profile = load_profile(settings.profile, settings.limits)
+    results = []
+    for path in files:
+        job = job_for(path, settings)
+        rules = rules_for(path, settings)
+        if path.suffix.lower() == ".xml":
+            results.append(_xml_not_checked(path, job, rules))
+            continue
+        results.append(lint_file(str(path), job, profile, rules))
+    return results
+
+
+def _xml_not_checked(path: Path, job: Job, rules: list[Rule]) -> FileResult:
+    reason = "XML batch files are not checked yet"
+    return FileResult(path=str(path), object=job.object, operation=job.operation,
+                      skipped_rules=[(r.code, reason) for r in rules])

@@ -1,0 +1,111 @@
+"""The value objects every part of sfprep shares: severities, fixes, findings."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def word(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_letter(cls, letter: str) -> "Severity":
+        return {"E": cls.ERROR, "W": cls.WARNING, "I": cls.INFO}[letter]
+
+
+class Applicability(enum.IntEnum):
+    """How far a fix can be trusted; ordered so that a threshold is a comparison."""
+
+    DISPLAY_ONLY = 0
+    UNSAFE = 1
+    SAFE = 2
+
+    @property
+    def word(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+
+class FixKind(enum.Enum):
+    """What a rule may offer at most (RULES.md column "fix"); each finding decides its own."""
+
+    NONE = "-"
+    SAFE = "S"
+    UNSAFE = "U"
+    CHUNK = "C"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Edit:
+    """Replace bytes [start, end) of the original file with `replacement`.
+
+    An empty replacement is a deletion; start == end is an insertion.
+    """
+
+    start: int
+    end: int
+    replacement: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+    description: str
+
+    @classmethod
+    def safe(cls, description: str, *edits: Edit) -> "Fix":
+        return cls(tuple(sorted(edits)), Applicability.SAFE, description)
+
+    @classmethod
+    def unsafe(cls, description: str, *edits: Edit) -> "Fix":
+        return cls(tuple(sorted(edits)), Applicability.UNSAFE, description)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem at one place. Rules fill the location; the engine stamps path and severity."""
+
+    code: str
+    message: str
+    line: int | None = None
+    record: int | None = None
+    column: int | None = None
+    field: str | None = None
+    offset: int | None = None  # byte offset of the problem, for the source excerpt in reports
+    fix: Fix | None = None
+    severity: Severity | None = None  # only where this finding is graver than the rule's default
+
+
+@dataclass(slots=True)
+class FileResult:
+    """Everything sfprep learned about one file."""
+
+    path: str
+    object: str | None = None
+    operation: str | None = None
+    records: int | None = None
+    findings: list["StampedFinding"] = field(default_factory=list)
+    skipped_rules: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None  # set when the file could not be read at all
+
+
+@dataclass(frozen=True, slots=True)
+class StampedFinding:
+    path: str
+    severity: Severity
+    rule_name: str
+    finding: Finding
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
+
+    def sort_key(self) -> tuple:
+        f = self.finding
+        return (self.path, f.line or 0, f.column or 0, f.code)

@@ -1,0 +1,83 @@
+"""`--format full`: findings grouped by file, each with its source line and a marker under it."""
+from __future__ import annotations
+
+from sfprep.model import Applicability, FileResult, Severity, StampedFinding
+from sfprep.report import skipped_lines, summarise, summary_line
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
+_EXCERPT_WIDTH = 100
+
+
+def render(results: list[FileResult], out, color: bool = False) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=out, force_terminal=color, no_color=not color, highlight=False,
+                      soft_wrap=True, emoji=False)
+    for result in results:
+        if not result.findings:
+            continue
+        console.rule(f"[bold]{escape(result.path)}[/]", align="left", style="dim")
+        for stamped in result.findings:
+            _finding(console, stamped, escape)
+    summary = summarise(results)
+    for line in skipped_lines(results):
+        console.print(f"[dim]{escape(line)}[/]")
+    style = "bold red" if summary.errors else ("bold yellow" if summary.warnings else "bold green")
+    console.print(f"[{style}]{escape(summary_line(summary))}[/]")
+
+
+def _finding(console, stamped: StampedFinding, escape) -> None:
+    f = stamped.finding
+    marker = ""
+    if f.fix is not None:
+        marker = " [*]" if f.fix.applicability == Applicability.SAFE else " [-]"
+    console.print(f"[{_STYLE[stamped.severity]}]{f.code}[/]{escape(marker)} {escape(f.message)}")
+    where = ":".join([stamped.path] + [str(v) for v in (f.line, f.column) if v is not None])
+    console.print(f"  [blue]-->[/] {escape(where)}")
+    excerpt = source_excerpt(stamped.path, f.offset)
+    if excerpt is not None and f.line is not None:
+        text, caret = excerpt
+        gutter = str(f.line)
+        console.print(f"[blue]{gutter} |[/] {escape(text)}")
+        console.print(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{_STYLE[stamped.severity]}]^[/]")
+    console.print(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix))}[/]")
+    console.print()
+
+
+def _fix_note(fix) -> str:
+    if fix is None:
+        return "no automatic fix (`sfprep rule` explains)"
+    if fix.applicability == Applicability.SAFE:
+        return f"`sfprep fix` would: {fix.description}"
+    return f"`sfprep fix --unsafe-fixes` would: {fix.description}"
+
+
+def source_excerpt(path: str, offset: int | None) -> tuple[str, int] | None:
+    """(the physical line holding `offset`, the character column of `offset` in it)."""
+    if offset is None:
+        return None
+    try:
+        with open(path, "rb") as stream:
+            start = max(0, offset - 4000)
+            stream.seek(start)
+            window = stream.read(8000)
+    except OSError:
+        return None
+    at = offset - start
+    line_start = max(window.rfind(b"\n", 0, at), window.rfind(b"\r", 0, at)) + 1
+    ends = [i for i in (window.find(b"\n", at), window.find(b"\r", at)) if i >= 0]
+    line_end = min(ends) if ends else len(window)
+    before = window[line_start:at].decode("utf-8", "replace")
+    after = window[at:line_end].decode("utf-8", "replace")
+    text = _printable(before + after)
+    caret = len(_printable(before))
+    if caret > _EXCERPT_WIDTH - 20:  # keep the marked spot in view on long lines
+        cut = caret - (_EXCERPT_WIDTH - 20)
+        text, caret = "…" + text[cut + 1:], caret - cut
+    return text[:_EXCERPT_WIDTH], caret
+
+
+def _printable(text: str) -> str:
+    """Control characters shown as visible symbols, so the marker lines up."""
+    return "".join(ch if ch >= " " or ch == "\t" else "␀" if ch == "\0" else "�" for ch in text).replace("\t", " ")

@@ -1,0 +1,41 @@
+"""`sfprep rule`: one rule's documentation, or the catalogue as a table."""
+from __future__ import annotations
+
+from sfprep.model import FixKind
+from sfprep.registry import DOC_SECTIONS, Rule, all_rules
+
+FIX_WORDS = {FixKind.NONE: "no fix", FixKind.SAFE: "safe fix", FixKind.UNSAFE: "unsafe fix (--unsafe-fixes)",
+             FixKind.CHUNK: "fixed by `sfprep split`"}
+
+
+def rule_markdown(rule: Rule) -> str:
+    head = [f"# {rule.code} {rule.name}", "", f"{rule.summary}", "",
+            f"Severity: {rule.severity.word}. Fix: {FIX_WORDS[rule.fix]}."]
+    if rule.needs:
+        head.append(f"Needs: {', '.join(rule.needs)}.")
+    body = [f"## {title}\n\n{rule.section(title)}" for title in DOC_SECTIONS]
+    return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
+
+
+def print_rule(rule: Rule) -> None:
+    import sys
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    if sys.stdout.isatty():
+        Console().print(Markdown(rule_markdown(rule)))
+    else:
+        sys.stdout.write(rule_markdown(rule))
+
+
+def print_catalogue() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="sfprep rules", show_lines=False)
+    for column in ("code", "name", "severity", "fix", "summary"):
+        table.add_column(column)
+    for rule in all_rules().values():
+        table.add_row(rule.code, rule.name, rule.severity.word, rule.fix.value, rule.summary)
+    Console(soft_wrap=False).print(table)

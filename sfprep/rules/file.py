@@ -1,0 +1,273 @@
+"""F: file and encoding rules."""
+from __future__ import annotations
+
+from sfprep.model import Edit, Finding, Fix, Severity
+from sfprep.registry import Scope, rule
+
+# Bytes below 0x20 that are not TAB, LF or CR.
+_ALLOWED_CONTROL = (0x09, 0x0A, 0x0D)
+
+
+@rule("F001", "invalid-utf8", "E", fix="S")
+def invalid_utf8(chunk, ctx):
+    """File is not valid UTF-8.
+
+    ## What it checks
+    That every byte sequence in the file is valid UTF-8. The first invalid byte is
+    reported at its line. A UTF-16 or UTF-32 file (with or without a byte-order mark) is
+    reported once, at line 1, and not checked further: its bytes are not UTF-8 text.
+
+    ## Why it matters
+    The Bulk API guide: "Files must be in UTF-8 format." A file saved as Windows-1252
+    or UTF-16 by a spreadsheet loads with mangled accents, or fails outright.
+
+    ## Example
+    A file saved by Excel as "CSV (Windows)": `Caf\\xe9 Paris` (byte 0xE9 for é).
+
+    ## Use instead
+    `Café Paris` saved as UTF-8 (bytes C3 A9 for é).
+
+    ## Fix
+    Safe, and only when you name the source encoding (`sfprep fix --encoding cp1252`):
+    the file is re-encoded from that encoding to UTF-8. sfprep never guesses an encoding.
+    """
+    if ctx.utf8_error_reported or chunk.data.isascii():
+        return
+    try:
+        chunk.data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        ctx.utf8_error_reported = True
+        line, record, column = chunk.locate(error.start)
+        bad = chunk.data[error.start:error.start + 1].hex().upper()
+        yield Finding("F001", f"invalid UTF-8 byte 0x{bad}; the file must be UTF-8",
+                      line=line, record=record, column=column, offset=chunk.base + error.start)
+
+
+@invalid_utf8.also(Scope.SNIFF)
+def wide_encoding(ctx):
+    if ctx.sniffed.wide_encoding:
+        yield Finding("F001", f"file is encoded as {ctx.sniffed.wide_encoding}, not UTF-8", line=1)
+
+
+@rule("F002", "utf8-bom", "E", fix="S", scope=Scope.SNIFF)
+def utf8_bom(ctx):
+    """UTF-8 byte-order mark at the start of the file.
+
+    ## What it checks
+    That the file does not start with the bytes EF BB BF (a UTF-8 byte-order mark), as
+    Excel's "CSV UTF-8" and many Windows tools write.
+
+    ## Why it matters
+    The Bulk API does not strip the mark: it becomes part of the first column name, so
+    `Name` is read as `\\ufeffName` and the load fails with "Field name not found", or
+    the first column is silently dropped from the mapping.
+
+    ## Example
+    `EF BB BF` `Name,Phone` ...
+
+    ## Use instead
+    `Name,Phone` ... with no mark before it.
+
+    ## Fix
+    Safe: the three bytes of the mark are removed; nothing else changes.
+    """
+    if ctx.sniffed.bom:
+        yield Finding("F002", "UTF-8 byte-order mark at the start of the file; it becomes part of the first column name",
+                      line=1, offset=0, fix=Fix.safe("Remove the byte-order mark", Edit(0, 3)))
+
+
+@rule("F003", "no-records", "E", scope=Scope.END)
+def no_records(ctx):
+    """File has no data records.
+
+    ## What it checks
+    That the file holds at least one record after the header row. An empty file, a file
+    that is only a line break, and a header with no rows are reported.
+
+    ## Why it matters
+    The Bulk API guide: "A batch must contain some content." An empty batch fails; an
+    empty file in a load usually means an export went wrong upstream.
+
+    ## Example
+    A file holding only `Name,Phone`.
+
+    ## Use instead
+    `Name,Phone` followed by at least one record, or no file at all.
+
+    ## Fix
+    None: sfprep cannot invent records.
+    """
+    if ctx.data_records == 0:
+        what = "the file is empty" if ctx.header is None or ctx.header.is_blank else "the header has no records after it"
+        yield Finding("F003", f"no records: {what}")
+
+
+@rule("F004", "line-endings", "W", fix="S", scope=Scope.END)
+def line_endings(ctx):
+    """Mixed, CR-only, or (under bulk2) undeclared line endings.
+
+    ## What it checks
+    How records end. A file whose records end partly in CRLF and partly in LF is
+    reported (warning) at the first line that differs from the file's dominant ending.
+    A file that ends lines with a bare CR (classic Mac OS) is an error. Under the bulk2
+    profile the job declares its `lineEnding` (LF by default, or CRLF with
+    `--line-ending CRLF`) and any other ending is an error. Line breaks inside quoted
+    values are data and are not counted.
+
+    ## Why it matters
+    Bulk API 2.0 rejects a file whose line endings do not match the job's `lineEnding`.
+    Bulk API 1.0 reads mixed endings, but a stray CR stays in the last value of the row
+    when the tool that wrote the file and the one that reads it disagree.
+
+    ## Example
+    `Name,Phone\\r\\n` `Acme,555\\n` `Globex,556\\r\\n`
+
+    ## Use instead
+    Every record ending the same way: `\\n` (or `\\r\\n` everywhere).
+
+    ## Fix
+    Safe: every record terminator is rewritten to the dominant ending (under bulk2, to the
+    declared one). Line breaks inside quoted values are left alone.
+    """
+    tally = ctx.line_endings
+    if "CR" in tally.counts:
+        yield Finding("F004", "lines end with a bare CR (old Mac line endings); use LF or CRLF", line=1,
+                      severity=Severity.ERROR)
+        return
+    required = ctx.required_line_ending
+    if required:
+        other = "LF" if required == "CRLF" else "CRLF"
+        if other in tally.counts:
+            yield Finding("F004", f"{tally.counts[other]} record(s) end with {other}, but the job's lineEnding is {required}",
+                          line=tally.first_line[other], record=tally.first_record[other], severity=Severity.ERROR)
+        return
+    if len(tally.counts) > 1:
+        dominant = max(("LF", "CRLF"), key=lambda name: (tally.counts[name], -tally.first_record[name]))
+        minority = "CRLF" if dominant == "LF" else "LF"
+        yield Finding("F004", f"mixed line endings: {tally.counts[dominant]} {dominant} and "
+                              f"{tally.counts[minority]} {minority}; first {minority} here",
+                      line=tally.first_line[minority], record=tally.first_record[minority])
+
+
+@rule("F005", "control-character", "E")
+def control_character(chunk, ctx):
+    """NUL or other control character in the file.
+
+    ## What it checks
+    That the file holds no byte below 0x20 other than TAB, LF and CR: no NUL, no form
+    feed, no escape, no vertical tab. One finding per line, at the first such byte.
+
+    ## Why it matters
+    Control characters are not valid in XML 1.0, which Salesforce uses internally, and a
+    NUL truncates the value in many tools on the way. They come from binary exports,
+    copy-paste from terminals, or a UTF-16 file read as bytes.
+
+    ## Example
+    `Acme\\x00Corp,555-0100`
+
+    ## Use instead
+    `Acme Corp,555-0100`
+
+    ## Fix
+    None: what the byte was meant to be is unknown.
+    """
+    import numpy as np
+
+    arr = chunk.array
+    low = np.flatnonzero(arr < 0x20)
+    if len(low) == 0:
+        return
+    bad = low[~np.isin(arr[low], _ALLOWED_CONTROL)]
+    if len(bad) == 0:
+        return
+    lines = chunk.line_of(bad)
+    first_per_line = bad[np.r_[True, lines[1:] != lines[:-1]]]
+    for offset in first_per_line.tolist():
+        line, record, column = chunk.locate(offset)
+        yield Finding("F005", f"control character 0x{arr[offset]:02X} in field {column}",
+                      line=line, record=record, column=column, offset=chunk.base + offset)
+
+
+@rule("F006", "blank-line", "E", fix="S")
+def blank_line(chunk, ctx):
+    """Blank line between or after records.
+
+    ## What it checks
+    That no line of the file is empty, apart from the single line break that ends the last
+    record. Blank lines inside quoted values are data and are not reported.
+
+    ## Why it matters
+    A blank line is a record with one empty field: the Bulk API reports it as a failed
+    row, or (in an insert with no required fields) creates an empty record.
+
+    ## Example
+    `Name,Phone` / `Acme,555-0100` / (empty line) / `Globex,555-0199`
+
+    ## Use instead
+    The same records with the empty line removed.
+
+    ## Fix
+    Safe: the blank line (its line break) is deleted.
+    """
+    import numpy as np
+
+    blank = np.flatnonzero(chunk.record_ends == chunk.record_starts)
+    for index in blank.tolist():
+        start = int(chunk.record_starts[index])
+        if chunk.terminators[index] == 0:  # nothing after the final line break
+            continue
+        end = _after_terminator(chunk, index)
+        yield Finding("F006", "blank line", line=int(chunk.line_of(start)), offset=chunk.base + start,
+                      fix=Fix.safe("Delete the blank line", Edit(chunk.base + start, chunk.base + end)))
+
+
+def _after_terminator(chunk, index: int) -> int:
+    from sfprep.readers.csv_scan import TERM_CRLF
+
+    return int(chunk.record_ends[index]) + (2 if chunk.terminators[index] == TERM_CRLF else 1)
+
+
+@rule("F007", "bare-cr-in-value", "W")
+def bare_cr_in_value(chunk, ctx):
+    """Bare CR inside a quoted value of a file whose line ending is LF.
+
+    ## What it checks
+    In a file whose records end with LF, that no quoted value holds a carriage return that
+    is not followed by LF. Under the bulk2 profile (job `lineEnding` LF) it is an error.
+
+    ## Why it matters
+    Bulk API 2.0 treats a bare CR in an LF job as a line ending and rejects the upload;
+    Bulk API 1.0 stores it in the value, where it shows as a broken line in the UI.
+
+    ## Example
+    `"first line\\rsecond line",Acme`
+
+    ## Use instead
+    `"first line\\nsecond line",Acme`
+
+    ## Fix
+    None: whether the CR was meant as a line break is for you to decide.
+    """
+    import numpy as np
+
+    from sfprep.readers.csv_scan import CR, LF, TERM_CRLF
+
+    if ctx.sniffed.line_break != LF or np.any(chunk.terminators == TERM_CRLF):
+        return
+    arr = chunk.array
+    crs = np.flatnonzero(arr == CR)
+    if len(crs) == 0:
+        return
+    following = arr[np.minimum(crs + 1, len(arr) - 1)]
+    bare = crs[(following != LF) | (crs + 1 >= len(arr))]
+    fields = chunk.field_index_of(bare)
+    inside = chunk.field_quoted[fields]
+    seen: set[int] = set()
+    for offset, field_index in zip(bare[inside].tolist(), fields[inside].tolist()):
+        if field_index in seen:
+            continue
+        seen.add(field_index)
+        line, record, column = chunk.locate(offset)
+        yield Finding("F007", f"bare CR inside the quoted value of field {column}",
+                      line=line, record=record, column=column, offset=chunk.base + offset,
+                      severity=Severity.ERROR if ctx.required_line_ending == "LF" else None)
