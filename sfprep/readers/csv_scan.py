@@ -166,7 +166,7 @@ def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
 
     literal, anomalies = _resolve_quotes(arr, quotes, delimiters, breaks, dialect, is_last)
     effective = quotes if not literal else np.delete(quotes, literal)
-    unterminated = int(effective[-1]) if len(effective) % 2 else None
+    unterminated = _unclosed_opening_quote(effective)
 
     structural_breaks = _outside_quotes(breaks, effective)
     structural_delims = _outside_quotes(delimiters, effective)
@@ -198,6 +198,16 @@ def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
         field_starts=field_starts, field_ends=field_ends, field_quoted=field_quoted,
         anomalies=anomalies, unterminated_quote=unterminated, is_last=is_last,
     )
+
+
+def _unclosed_opening_quote(effective: np.ndarray) -> int | None:
+    """The quote that opened the field still open at the end, skipping `""` pairs inside it."""
+    if len(effective) % 2 == 0:
+        return None
+    k = len(effective) - 1
+    while k >= 2 and effective[k - 1] == effective[k] - 1:
+        k -= 2
+    return int(effective[k])
 
 
 def _outside_quotes(positions: np.ndarray, effective_quotes: np.ndarray) -> np.ndarray:

@@ -133,19 +133,23 @@ def text_outside_quotes(chunk, ctx):
     """
     from sfprep.readers.csv_scan import OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN
 
+    by_field: dict[tuple[int, int], list] = {}
     for anomaly, line, record, column in _anomalies(chunk, OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN):
         if anomaly.kind == OUTSIDE_AFTER_CLOSE:
-            where, start = "after the closing quote", anomaly.position
-            end = int(chunk.field_ends[chunk.field_index_of(start)])
+            start, end = anomaly.position, int(chunk.field_ends[chunk.field_index_of(anomaly.position)])
         else:
-            where, start, end = "before the opening quote", anomaly.position, anomaly.quote
-        junk = chunk.data[start:end]
+            start, end = anomaly.position, anomaly.quote
+        by_field.setdefault((record, column), []).append((line, start, end))
+    for (record, column), spans in by_field.items():
+        line, first_start, _ = spans[0]
+        junks = [chunk.data[start:end] for _, start, end in spans]
         fix = None
-        if junk and not junk.strip(b" \t"):
-            fix = Fix.safe(f"Remove the space {where}", Edit(chunk.base + start, chunk.base + end))
-        shown = junk.decode("utf-8", "replace")[:20]
-        yield Finding("Q004", f"{shown!r} {where} in field {column}",
-                      line=line, record=record, column=column, offset=chunk.base + start, fix=fix)
+        if all(junk and not junk.strip(b" \t") for junk in junks):
+            edits = [Edit(chunk.base + start, chunk.base + end) for _, start, end in spans]
+            fix = Fix.safe("Remove the spaces outside the quotes", *edits)
+        shown = " and ".join(repr(junk.decode("utf-8", "replace")[:20]) for junk in junks)
+        yield Finding("Q004", f"{shown} outside the quotes of field {column}",
+                      line=line, record=record, column=column, offset=chunk.base + first_start, fix=fix)
 
 
 @rule("Q005", "unescaped-quote", "E")
