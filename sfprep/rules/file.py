@@ -98,7 +98,12 @@ def no_records(ctx):
     None: sfprep cannot invent records.
     """
     if ctx.data_records == 0:
-        what = "the file is empty" if ctx.header is None or ctx.header.is_blank else "the header has no records after it"
+        if ctx.header is None:
+            what = "the file is empty"
+        elif ctx.header.is_blank:
+            what = "the first line is blank and no records follow"
+        else:
+            what = "the header has no records after it"
         yield Finding("F003", f"no records: {what}")
 
 
