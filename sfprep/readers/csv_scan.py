@@ -144,7 +144,7 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
         yield chunk
         if chunk.is_last:
             return
-        consumed = int(chunk.record_ends[-1]) + _terminator_length(chunk.terminators[-1])
+        consumed = len(chunk.data)
         base += consumed
         line += int(np.count_nonzero(chunk.breaks < consumed))
         record += chunk.record_count
@@ -153,50 +153,68 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
             return
 
 
-def _terminator_length(kind: int) -> int:
-    return {END_OF_FILE: 0, TERM_LF: 1, TERM_CRLF: 2, TERM_CR: 1}[int(kind)]
-
-
 def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
                 first_record: int, is_last: bool) -> CsvChunk:
     arr = np.frombuffer(buffer, dtype=np.uint8)
     quotes = np.flatnonzero(arr == QUOTE)
-    delimiters = np.flatnonzero(arr == dialect.delimiter)
-    breaks = np.flatnonzero(arr == dialect.line_break)
+    separators = np.flatnonzero((arr == dialect.delimiter) | (arr == dialect.line_break))
+    breaks = separators[arr[separators] == dialect.line_break]
 
-    literal, anomalies = _resolve_quotes(arr, quotes, delimiters, breaks, dialect, is_last)
+    literal, anomalies = _resolve_quotes(arr, quotes, separators, dialect, is_last)
     effective = quotes if not literal else np.delete(quotes, literal)
     unterminated = _unclosed_opening_quote(effective)
-
-    structural_breaks = _outside_quotes(breaks, effective)
-    structural_delims = _outside_quotes(delimiters, effective)
+    structural = _outside_quotes(separators, effective)
+    ends_record = arr[structural] == dialect.line_break
 
     if is_last:
         cut = len(buffer)
-    elif len(structural_breaks):
-        cut = int(structural_breaks[-1]) + 1
-        structural_breaks = structural_breaks  # all end before the cut
-        structural_delims = structural_delims[structural_delims < cut]
+    elif ends_record.any():
+        last_break = int(np.flatnonzero(ends_record)[-1])
+        structural, ends_record = structural[:last_break + 1], ends_record[:last_break + 1]
+        cut = int(structural[-1]) + 1
+        breaks = breaks[breaks < cut]
         anomalies = [a for a in anomalies if a.position < cut]
         unterminated = None
     else:
         raise NeedMoreData
 
-    data = buffer[:cut]
-    record_starts, record_ends, terminators = _records(arr[:cut], structural_breaks, dialect, is_last)
-    if unterminated is not None and len(record_starts) == 0:
-        record_starts = np.array([0], dtype=np.int64)
-        record_ends = np.array([cut], dtype=np.int64)
-        terminators = np.array([END_OF_FILE], dtype=np.uint8)
-    field_starts, field_ends, counts, first_field = _fields(record_starts, record_ends, structural_delims)
-    field_quoted = _quoted_fields(arr, field_starts, field_ends, effective)
-    return CsvChunk(
-        data=data, base=base, first_line=first_line, first_record=first_record,
-        breaks=breaks[breaks < cut] if not is_last else breaks,
-        record_starts=record_starts, record_ends=record_ends, terminators=terminators,
-        record_first_field=first_field, field_counts=counts,
-        field_starts=field_starts, field_ends=field_ends, field_quoted=field_quoted,
-        anomalies=anomalies, unterminated_quote=unterminated, is_last=is_last,
+    fields = _fields(arr[:cut], structural, ends_record, dialect)
+    return CsvChunk(data=buffer[:cut], base=base, first_line=first_line, first_record=first_record,
+                    breaks=breaks, anomalies=anomalies, unterminated_quote=unterminated,
+                    is_last=is_last, **fields)
+
+
+def _fields(arr: np.ndarray, structural: np.ndarray, ends_record: np.ndarray, dialect: Dialect) -> dict:
+    """Field and record spans from the structural separators (each one ends a field)."""
+    n = len(arr)
+    ends_at_break = len(structural) and ends_record[-1] and structural[-1] == n - 1
+    final_field = n > 0 and not ends_at_break  # text after the last line break, or a trailing delimiter
+    field_ends = np.append(structural, n) if final_field else structural.copy()
+    field_starts = np.empty_like(field_ends)
+    if len(field_ends):
+        field_starts[0] = 0
+        field_starts[1:] = structural[:len(field_ends) - 1] + 1
+    closes_record = np.append(ends_record, True) if final_field else ends_record
+    terminators = np.where(closes_record, TERM_CR if dialect.line_break == CR else TERM_LF, END_OF_FILE)
+    if final_field:
+        terminators[-1] = END_OF_FILE
+    last_fields = np.flatnonzero(closes_record)
+    if dialect.line_break == LF:
+        before = field_ends[last_fields] - 1
+        crlf = (before >= field_starts[last_fields]) & (arr[np.maximum(before, 0)] == CR) \
+            & (terminators[last_fields] == TERM_LF)
+        field_ends[last_fields[crlf]] -= 1
+        terminators[last_fields[crlf]] = TERM_CRLF
+    first_fields = np.zeros(len(last_fields), dtype=np.int64)
+    first_fields[1:] = last_fields[:-1] + 1
+    nonempty = field_ends > field_starts
+    quoted = np.zeros(len(field_starts), dtype=bool)
+    quoted[nonempty] = arr[field_starts[nonempty]] == QUOTE
+    return dict(
+        record_starts=field_starts[first_fields], record_ends=field_ends[last_fields],
+        terminators=terminators[last_fields].astype(np.uint8),
+        record_first_field=first_fields, field_counts=last_fields - first_fields + 1,
+        field_starts=field_starts, field_ends=field_ends, field_quoted=quoted,
     )
 
 
@@ -238,7 +256,7 @@ def _quote_checks(arr: np.ndarray, quotes: np.ndarray, dialect: Dialect,
     return can_open, can_close
 
 
-def _resolve_quotes(arr, quotes, delimiters, breaks, dialect, is_last):
+def _resolve_quotes(arr, quotes, separators, dialect, is_last):
     """Decide which quotes are literal text, and record every quoting anomaly.
 
     Returns (indices into `quotes` of literal quotes, anomalies). On a well-quoted buffer
@@ -256,7 +274,7 @@ def _resolve_quotes(arr, quotes, delimiters, breaks, dialect, is_last):
     if len(bad_when[0]) == 0:
         return [], []
 
-    walker = _QuoteWalker(arr, quotes, delimiters, breaks, dialect)
+    walker = _QuoteWalker(arr, quotes, separators, dialect)
     parity, index = 0, 0
     while True:
         bad = bad_when[parity]
@@ -280,21 +298,16 @@ class _QuoteWalker:
     checks resume, so that quote `next` is an opening quote iff next % 2 == parity.
     """
 
-    def __init__(self, arr, quotes, delimiters, breaks, dialect):
-        self.arr, self.quotes = arr, quotes
-        self.delimiters, self.breaks = delimiters, breaks
+    def __init__(self, arr, quotes, separators, dialect):
+        self.arr, self.quotes, self.separators = arr, quotes, separators
         self.dialect = dialect
         self.literal: list[int] = []
         self.anomalies: list[Anomaly] = []
 
     def _next_separator(self, position: int) -> int:
         """Offset of the first delimiter or line break after `position` (len(arr) if none)."""
-        candidates = [len(self.arr)]
-        for positions in (self.delimiters, self.breaks):
-            k = np.searchsorted(positions, position, side="right")
-            if k < len(positions):
-                candidates.append(int(positions[k]))
-        return min(candidates)
+        k = np.searchsorted(self.separators, position, side="right")
+        return int(self.separators[k]) if k < len(self.separators) else len(self.arr)
 
     def _at_field_start(self, position: int) -> bool:
         return position == 0 or self.arr[position - 1] in (self.dialect.delimiter, self.dialect.line_break)
@@ -332,52 +345,6 @@ class _QuoteWalker:
         # `"Smith" ,`: the field closed here and characters follow before the separator.
         self.anomalies.append(Anomaly(OUTSIDE_AFTER_CLOSE, q + 1, q))
         return (i + 1) & 1, i + 1
-
-
-def _records(arr: np.ndarray, structural_breaks: np.ndarray, dialect: Dialect, is_last: bool):
-    n = len(arr)
-    starts = np.empty(len(structural_breaks) + 1, dtype=np.int64)
-    starts[0] = 0
-    starts[1:] = structural_breaks + 1
-    ends = np.empty_like(starts)
-    ends[:-1] = structural_breaks
-    ends[-1] = n
-    terminators = np.full(len(starts), END_OF_FILE, dtype=np.uint8)
-    if dialect.line_break == LF:
-        terminators[:-1] = TERM_LF
-        before = structural_breaks - 1
-        has_cr = np.zeros(len(structural_breaks), dtype=bool)
-        valid = before >= starts[:-1]
-        has_cr[valid] = arr[before[valid]] == CR
-        terminators[:-1][has_cr] = TERM_CRLF
-        ends[:-1][has_cr] -= 1
-    else:
-        terminators[:-1] = TERM_CR
-    if starts[-1] >= n:  # nothing after the last line break
-        starts, ends, terminators = starts[:-1], ends[:-1], terminators[:-1]
-    return starts, ends, terminators
-
-
-def _fields(record_starts, record_ends, structural_delims):
-    field_starts = np.sort(np.concatenate([record_starts, structural_delims + 1]))
-    field_ends = np.sort(np.concatenate([structural_delims, record_ends]))
-    delims_before_start = np.searchsorted(structural_delims, record_starts)
-    delims_before_end = np.searchsorted(structural_delims, record_ends)
-    counts = delims_before_end - delims_before_start + 1
-    first_field = np.zeros(len(counts), dtype=np.int64)
-    if len(counts):
-        np.cumsum(counts[:-1], out=first_field[1:])
-    return field_starts, field_ends, counts, first_field
-
-
-def _quoted_fields(arr, field_starts, field_ends, effective_quotes):
-    """A field is quoted when its first byte is an effective (opening) quote."""
-    if len(effective_quotes) == 0 or len(field_starts) == 0:
-        return np.zeros(len(field_starts), dtype=bool)
-    nonempty = field_ends > field_starts
-    k = np.searchsorted(effective_quotes, field_starts)
-    k_clipped = np.minimum(k, len(effective_quotes) - 1)
-    return nonempty & (effective_quotes[k_clipped] == field_starts) & ((k & 1) == 0)
 
 
 def unquote(raw: bytes) -> bytes:
