@@ -16,7 +16,7 @@ class OneLineErrors(click.Group):
     """A click group whose usage errors are one line on stderr and exit 2, never a traceback."""
 
     def main(self, args=None, prog_name=None, **extra):
-        from sfprep.engine import UsageError
+        from sfprep.model import UsageError
 
         extra["standalone_mode"] = False
         try:
@@ -32,6 +32,10 @@ class OneLineErrors(click.Group):
             _fail("aborted")
         except KeyboardInterrupt:
             _fail("interrupted")
+        except Exception as error:  # a bug: still one line, unless asked for the traceback
+            if os.environ.get("SFPREP_DEBUG"):
+                raise
+            _fail(f"internal error: {type(error).__name__}: {error} (set SFPREP_DEBUG=1 for the traceback)")
         sys.exit(code or 0)
 
 
@@ -49,7 +53,7 @@ def main() -> None:
 def _codes(value: str | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    from sfprep.engine import UsageError
+    from sfprep.model import UsageError
     from sfprep.registry import is_selector
 
     codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
@@ -88,7 +92,7 @@ def lint(paths, object_name, operation, external_id, describe, profile, delimite
          exit_zero, strict, statistics, no_progress, jobs) -> None:
     """Check CSV batch files and report findings."""
     from sfprep.config import parse_delimiter, with_cli
-    from sfprep.engine import UsageError
+    from sfprep.model import UsageError
     from sfprep.job import Job, normalise_operation
     from sfprep.linter import discover, lint_paths, load_config
     from sfprep.report import render
@@ -113,12 +117,12 @@ def lint(paths, object_name, operation, external_id, describe, profile, delimite
 
 
 def _raise(message: str):
-    from sfprep.engine import UsageError
+    from sfprep.model import UsageError
     raise UsageError(message)
 
 
 def _write_report(fmt, results, output, statistics) -> None:
-    from sfprep.engine import UsageError
+    from sfprep.model import UsageError
     from sfprep.report import render
 
     if output is None:
@@ -147,7 +151,7 @@ def _exit_code(results, strict: bool, exit_zero: bool) -> int:
 @click.argument("code", required=False)
 def rule(code: str | None) -> None:
     """Print one rule's documentation, or the catalogue."""
-    from sfprep.engine import UsageError
+    from sfprep.model import UsageError
     from sfprep.rule_docs import print_catalogue, print_rule
     from sfprep.registry import get_rule
 
@@ -201,7 +205,7 @@ STARTER_CONFIG = '''\
 @click.option("--force", is_flag=True, help="Overwrite an existing sfprep.toml.")
 def init(force: bool) -> None:
     """Write a commented starter sfprep.toml."""
-    from sfprep.engine import UsageError
+    from sfprep.model import UsageError
 
     target = Path("sfprep.toml")
     if target.exists() and not force:

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sfprep.engine import UsageError
+from sfprep.model import UsageError
 from sfprep.job import Job, normalise_operation
 
 if sys.version_info >= (3, 11):

@@ -13,13 +13,10 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from sfprep.columns import infer_types_from_values, resolve_columns
 from sfprep.job import Job
-from sfprep.model import FileResult, Finding, StampedFinding
+from sfprep.model import FileResult, Finding, StampedFinding, UsageError
 from sfprep.registry import Rule, Scope
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for: one line on stderr, exit 2."""
 
 
 @dataclass
@@ -57,6 +54,11 @@ class FileContext:
     line_endings: LineEndingTally = field(default_factory=LineEndingTally)
     unterminated_quote: tuple[int, int, int] | None = None  # (line, record, column)
     utf8_error_reported: bool = False
+    described: Any = None               # ObjectInfo of the job's object, when a describe was found
+    describes: Any = None               # DescribeSource, for parent objects
+    settings: Any = None                # Settings (date format, time zone, encoding)
+    columns: list = field(default_factory=list)   # sfprep.columns.Column per header column
+    cell_checks: list = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)  # per-rule scratch space, by code
 
     def rule_state(self, code: str, factory=dict):
@@ -77,18 +79,20 @@ def regular_file_size(path: str) -> int:
 
 
 def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
-              display_path: str | None = None) -> FileResult:
+              display_path: str | None = None, describes=None, settings=None) -> FileResult:
     from sfprep.readers import csv_scan
     from sfprep.readers.sniff import HEAD_SIZE, UTF8_BOM, sniff
 
     display = display_path or path
     size = regular_file_size(path)
+    declared = profile.get("line_ending_declared")
     ctx = FileContext(path=display, job=job, profile=profile,
                       expected_delimiter=job.delimiter or profile.get("delimiter", ","),
-                      required_line_ending=job.line_ending if profile.get("line_ending_declared") else None,
-                      size=size)
-    by_scope = _rules_by_scope(rules)
+                      required_line_ending=(job.line_ending or profile.get("line_ending")) if declared else None,
+                      size=size, describes=describes, settings=settings)
     result = FileResult(path=display, object=job.object, operation=job.operation)
+    rules = _runnable(rules, ctx, result)
+    by_scope = _rules_by_scope(rules)
     emit = _stamper(result, display)
     try:
         with open(path, "rb") as stream:
@@ -104,18 +108,86 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
                 _observe(chunk, ctx)
                 if chunk.first_record == 0:
                     ctx.header = _header(chunk)
+                    ctx.columns = resolve_columns(ctx.header.names, ctx.described)
                     _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
                 _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
+                if by_scope[Scope.VALUES] or by_scope[Scope.FRAME]:
+                    _check_values(chunk, ctx, by_scope, emit)
     except OSError as error:
         raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
     _run(by_scope[Scope.END], emit, ctx)
+    result.skipped_rules.extend(dict.fromkeys(ctx.state.get("skipped", [])))
     result.records = ctx.data_records
     result.findings.sort(key=StampedFinding.sort_key)
     return result
 
 
+def _runnable(rules: list[Rule], ctx: FileContext, result: FileResult) -> list[Rule]:
+    """The rules that can run on this file; the others are listed as skipped, with the reason."""
+    if any("describe" in r.needs for r in rules):
+        ctx.described, reason = _find_describe(ctx)
+    runnable = []
+    for rule_ in rules:
+        why = None
+        if "describe" in rule_.needs and ctx.described is None:
+            why = reason
+        elif "external-id" in rule_.needs and ctx.job.operation == "upsert" and not ctx.job.external_id:
+            why = "no external id named for the upsert (--external-id or config `external-id`)"
+        if why:
+            result.skipped_rules.append((rule_.code, why))
+        else:
+            runnable.append(rule_)
+    return runnable
+
+
+def _find_describe(ctx: FileContext):
+    source = ctx.describes
+    if source is None or not source.given:
+        return None, "no describe JSON given (--describe FILE|DIR)"
+    if ctx.job.object is None:
+        return None, "the object is unknown (name the file <Object>.csv or pass --object)"
+    described = source.get(ctx.job.object)
+    if described is None:
+        return None, f"no describe for {ctx.job.object} in {source.path}"
+    return described, None
+
+
+def _check_values(chunk, ctx: FileContext, by_scope, emit) -> None:
+    from sfprep.readers.frame import build_value_frame
+
+    if ctx.header is None or ctx.header.is_blank:
+        return
+    values = build_value_frame(chunk, len(ctx.header.names), ctx.delimiter)
+    if values is None:
+        return
+    if "cell_checks_ready" not in ctx.state:
+        ctx.state["cell_checks_ready"] = True
+        if ctx.described is None:
+            ctx.columns = infer_types_from_values(ctx.columns, values.frame)
+        ctx.cell_checks = [(rule_, c) for rule_, declare in by_scope[Scope.VALUES] for c in declare(ctx) or ()]
+    _run_cell_checks(ctx.cell_checks, values, emit)
+    _run(by_scope[Scope.FRAME], emit, values, ctx)
+
+
+def _run_cell_checks(checks, values, emit) -> None:
+    """All cell checks of all rules in one polars pass; Python sees only the failing cells."""
+    import polars as pl
+
+    if not checks:
+        return
+    masks = values.frame.select([check.bad.alias(f"k{i}") for i, (_, check) in enumerate(checks)])
+    flagged = masks.select(pl.all().any()).row(0)
+    for i, ((rule_, check), any_bad) in enumerate(zip(checks, flagged)):
+        if not any_bad:
+            continue
+        rows = masks.get_column(f"k{i}").arg_true()
+        cells = values.frame.get_column(f"c{check.column.index}").gather(rows).to_list()
+        for row, value in zip(rows.to_list(), cells):
+            emit(rule_, check.finding(values, row, value))
+
+
 def _rules_by_scope(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, Callable]]]:
-    grouped: dict[str, list] = {Scope.SNIFF: [], Scope.CHUNK: [], Scope.HEADER: [], Scope.END: []}
+    grouped: dict[str, list] = {scope: [] for scope in Scope.ALL}
     for rule_ in rules:
         for scope, check in rule_.checks.items():
             grouped[scope].append((rule_, check))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sfprep.config import Settings, find_config, load_profile, load_settings
-from sfprep.engine import UsageError, lint_file
+from sfprep.engine import lint_file
+from sfprep.model import UsageError
 from sfprep.job import Job, job_from_file_name
 from sfprep.model import FileResult
 from sfprep.registry import Rule, select_rules
@@ -60,7 +61,10 @@ def rules_for(path: Path, settings: Settings) -> list[Rule]:
 
 
 def lint_paths(files: list[Path], settings: Settings) -> list[FileResult]:
+    from sfprep.describe import DescribeSource
+
     profile = load_profile(settings.profile, settings.limits)
+    describes = DescribeSource(settings.describe)
     results = []
     for path in files:
         job = job_for(path, settings)
@@ -68,7 +72,7 @@ def lint_paths(files: list[Path], settings: Settings) -> list[FileResult]:
         if path.suffix.lower() == ".xml":
             results.append(_xml_not_checked(path, job, rules))
             continue
-        results.append(lint_file(str(path), job, profile, rules))
+        results.append(lint_file(str(path), job, profile, rules, describes=describes, settings=settings))
     return results
 
 

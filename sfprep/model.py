@@ -5,6 +5,10 @@ import enum
 from dataclasses import dataclass, field
 
 
+class UsageError(Exception):
+    """A problem with what the user asked for or gave: one line on stderr, exit 2."""
+
+
 class Severity(enum.IntEnum):
     INFO = 1
     WARNING = 2

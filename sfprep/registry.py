@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from sfprep.model import FixKind, Severity
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example", "Use instead", "Fix")
-FAMILIES = ("file", "quoting", "header")  # modules under sfprep/rules, one per rule family
+FAMILIES = ("file", "quoting", "header", "values", "operation", "limits")  # modules under sfprep/rules, one per rule family
 ALL = "ALL"
 
 
@@ -24,7 +24,10 @@ class Scope:
     SNIFF = "sniff"    # once, before the scan: check(ctx)
     CHUNK = "chunk"    # for every chunk of whole records: check(chunk, ctx)
     HEADER = "header"  # once, with the header: check(header, ctx)
+    VALUES = "values"  # once, after the header: declare(ctx) -> CellChecks, run on every chunk
+    FRAME = "frame"    # for every chunk's value frame, with state: check(values, ctx)
     END = "end"        # once, after the last record: check(ctx)
+    ALL = (SNIFF, CHUNK, HEADER, VALUES, FRAME, END)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,108 @@
+"""A chunk's well-formed records as an all-String polars frame, for the value rules.
+
+polars is never the structural parser: it only gets the bytes of records the scanner has
+vouched for (right field count, no quoting anomaly, not blank), cut at record boundaries.
+The few records with a quoting anomaly but the right field count are decoded here in
+Python from the scanner's spans, so one bad row hides no other row's values.
+Empty values stay "" and `#N/A` stays "#N/A": the two mean different things to Salesforce.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from sfprep.readers.csv_scan import TERM_CR, CsvChunk, unquote
+
+
+@dataclass
+class ValueFrame:
+    frame: pl.DataFrame        # columns c0..cN-1, all String, one row per usable record
+    records: np.ndarray        # chunk-local record index of each row
+    chunk: CsvChunk
+    delimiter: str = ","
+
+    def field_bytes(self, row: int, column: int) -> bytes:
+        record = int(self.records[row])
+        return self.chunk.field_bytes(int(self.chunk.record_first_field[record]) + column)
+
+    def line_numbers(self, rows) -> np.ndarray:
+        """Physical line where each of these rows' records starts."""
+        return self.chunk.line_of(self.chunk.record_starts[self.records[rows]])
+
+    def locate(self, row: int, column: int) -> tuple[int, int, int]:
+        """(physical line of the field, record number, field offset in the file)."""
+        record = int(self.records[row])
+        field = int(self.chunk.record_first_field[record]) + column
+        start = int(self.chunk.field_starts[field])
+        return int(self.chunk.line_of(start)), self.chunk.first_record + record, self.chunk.base + start
+
+
+def column_names(count: int) -> list[str]:
+    return [f"c{i}" for i in range(count)]
+
+
+def build_value_frame(chunk: CsvChunk, header_width: int, delimiter: str) -> ValueFrame | None:
+    usable = _usable_records(chunk, header_width)
+    anomalous = _records_with_anomalies(chunk) & usable
+    clean = usable & ~anomalous
+    names = column_names(header_width)
+    parts, records = [], []
+    if clean.any():
+        parts.append(_read_clean(chunk, clean, names, delimiter))
+        records.append(np.flatnonzero(clean))
+    if anomalous.any():
+        indices = np.flatnonzero(anomalous)
+        parts.append(_decode_in_python(chunk, indices, names))
+        records.append(indices)
+    if not parts:
+        return None
+    frame = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    order = np.concatenate(records)
+    if len(parts) > 1:  # keep file order, so findings come out sorted
+        permutation = np.argsort(order, kind="stable")
+        frame, order = frame[permutation], order[permutation]
+    return ValueFrame(frame, order, chunk, delimiter)
+
+
+def _usable_records(chunk: CsvChunk, header_width: int) -> np.ndarray:
+    usable = (chunk.field_counts == header_width) & (chunk.record_ends > chunk.record_starts)
+    if chunk.first_record == 0 and len(usable):
+        usable[0] = False  # the header
+    if chunk.unterminated_quote is not None:
+        usable[chunk.record_index_of(chunk.unterminated_quote):] = False
+    return usable
+
+
+def _records_with_anomalies(chunk: CsvChunk) -> np.ndarray:
+    flagged = np.zeros(chunk.record_count, dtype=bool)
+    if chunk.anomalies:
+        positions = np.array([a.position for a in chunk.anomalies], dtype=np.int64)
+        flagged[chunk.record_index_of(positions)] = True
+    return flagged
+
+
+def _read_clean(chunk: CsvChunk, clean: np.ndarray, names: list[str], delimiter: str) -> pl.DataFrame:
+    """Hand polars the bytes of runs of consecutive clean records, terminators included."""
+    starts = chunk.record_starts
+    next_starts = np.append(starts[1:], len(chunk.data))
+    edges = np.diff(np.concatenate([[False], clean, [False]]).astype(np.int8))
+    run_starts, run_ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    data = chunk.data
+    pieces = [data[starts[a]:next_starts[b]] for a, b in zip(run_starts.tolist(), run_ends.tolist())]
+    payload = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    line_break = "\r" if chunk.terminators[0] == TERM_CR else "\n"
+    return pl.read_csv(payload, has_header=False, infer_schema=False,
+                       empty_string_is_null=False, separator=delimiter, quote_char='"',
+                       encoding="utf8-lossy", eol_char=line_break, raise_if_empty=False,
+                       truncate_ragged_lines=False, schema={n: pl.String for n in names})
+
+
+def _decode_in_python(chunk: CsvChunk, indices: np.ndarray, names: list[str]) -> pl.DataFrame:
+    rows = []
+    for record in indices.tolist():
+        values = [unquote(raw).decode("utf-8", "replace") for raw in chunk.record_fields(record)]
+        rows.append(values)
+    return pl.DataFrame(rows, schema={n: pl.String for n in names}, orient="row")
+
