@@ -1,6 +1,7 @@
 """Every rule against its fixtures: exact (code, line, column) on bad files, silence on good ones.
 
 Layout: tests/fixtures/rules/<CODE>/{bad*.csv + bad*.expected, good*.csv, args}.
+A bad file may have its own `<stem>.args`, used instead of the folder's `args`.
 """
 from __future__ import annotations
 
@@ -24,8 +25,12 @@ def _cases(prefix: str) -> list:
 
 
 def _args(folder: Path) -> list[str]:
+    """Extra CLI arguments from the folder's `args` file; {here} and {fixtures} are its paths."""
     args_file = folder / "args"
-    return shlex.split(args_file.read_text()) if args_file.exists() else []
+    if not args_file.exists():
+        return []
+    text = args_file.read_text().format(here=folder, fixtures=FIXTURES)
+    return shlex.split(text)
 
 
 def _expected(data: Path) -> list[tuple[str, int | None, int | None]]:
@@ -40,11 +45,19 @@ def _expected(data: Path) -> list[tuple[str, int | None, int | None]]:
 
 @pytest.mark.parametrize("code, data", _cases("bad"))
 def test_bad_fixture_gives_exactly_the_expected_findings(code, data):
-    _, report = lint_json("--select", code, *_args(data.parent), data)
+    _, report = lint_json("--select", code, *_case_args(data), data)
     assert findings_of(report, code) == _expected(data)
 
 
 @pytest.mark.parametrize("code, data", _cases("good"))
 def test_good_fixture_is_silent(code, data):
-    _, report = lint_json("--select", code, *_args(data.parent), data)
+    _, report = lint_json("--select", code, *_case_args(data), data)
     assert findings_of(report, code) == []
+    assert code not in {s["code"] for s in report["files"][0]["skipped_rules"]}, "the rule did not run"
+
+
+def _case_args(data: Path) -> list[str]:
+    own = data.with_suffix(".args")
+    if own.exists():
+        return shlex.split(own.read_text().format(here=data.parent, fixtures=FIXTURES))
+    return _args(data.parent)
