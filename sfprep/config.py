@@ -231,10 +231,14 @@ def _relative(value: str | None, config_path: Path) -> str | None:
 
 
 def load_profile(name: str, overrides: dict[str, int] | None = None) -> dict[str, Any]:
-    """A limit profile shipped as data (sfprep/profiles/<name>.json), with config overrides."""
+    """A limit profile shipped as data (sfprep/profiles/<name>.json), with config overrides.
+
+    Limits a profile does not have (bulk2 has no records per batch) can't be overridden
+    into existence: an override only replaces a limit the profile already sets.
+    """
     text = resources.files("sfprep.profiles").joinpath(f"{name}.json").read_text("utf-8")
     profile = json.loads(text)
-    profile.update(overrides or {})
+    profile.update({key: value for key, value in (overrides or {}).items() if key in profile})
     return profile
 
 

@@ -87,7 +87,7 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
     size = regular_file_size(path)
     declared = profile.get("line_ending_declared")
     ctx = FileContext(path=display, job=job, profile=profile,
-                      expected_delimiter=job.delimiter or profile.get("delimiter", ","),
+                      expected_delimiter=(job.delimiter if declared else None) or profile.get("delimiter", ","),
                       required_line_ending=(job.line_ending or profile.get("line_ending")) if declared else None,
                       size=size, describes=describes, settings=settings)
     result = FileResult(path=display, object=job.object, operation=job.operation)

@@ -68,6 +68,8 @@ def lint_paths(files: list[Path], settings: Settings) -> list[FileResult]:
     results = []
     for path in files:
         job = job_for(path, settings)
+        if not profile.get("line_ending_declared") and (job.delimiter not in (None, ",") or job.line_ending):
+            raise UsageError("--delimiter and --line-ending are Bulk API 2.0 job settings: add --profile bulk2")
         rules = rules_for(path, settings)
         if path.suffix.lower() == ".xml":
             results.append(_xml_not_checked(path, job, rules))
