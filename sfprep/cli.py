@@ -63,39 +63,63 @@ def _codes(value: str | None) -> tuple[str, ...] | None:
     return codes
 
 
+def _lint_options(command):
+    """The options `lint` and `fix` share (CLI.md: "Options shared by lint, fix, split")."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=str)),
+        click.option("--object", "object_name", help="The sObject the file holds."),
+        click.option("--operation", type=click.Choice(["insert", "update", "upsert", "delete", "hardDelete"],
+                                                      case_sensitive=False), help="The job's operation."),
+        click.option("--external-id", help="The upsert key field."),
+        click.option("--describe", type=click.Path(path_type=str), help="Describe JSON file or folder."),
+        click.option("--profile", type=click.Choice(["bulk1", "bulk2"]), help="Limit profile (default bulk1)."),
+        click.option("--delimiter", help="bulk2 columnDelimiter: COMMA, TAB, SEMICOLON, PIPE, CARET, BACKQUOTE."),
+        click.option("--line-ending", type=click.Choice(["LF", "CRLF"], case_sensitive=False),
+                     help="bulk2 lineEnding."),
+        click.option("--encoding", help="Source encoding when it is not UTF-8 (F001's fix)."),
+        click.option("--date-format", help="How to read non-ISO dates, e.g. %m/%d/%Y (V005/V006 fixes)."),
+        click.option("--timezone", help="Time zone of zone-less dateTimes, e.g. Europe/Paris (V006 fix)."),
+        click.option("--select", help="Rules to run, by code or prefix (comma-separated; ALL for all)."),
+        click.option("--ignore", help="Rules not to run, by code or prefix."),
+        click.option("--extend-select", help="Rules to run in addition to the selection."),
+        click.option("--config", "config_file", type=click.Path(path_type=str), help="Config file."),
+        click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), help="Report format."),
+        click.option("--output", type=click.Path(path_type=str), help="Write the report to a file."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are errors."),
+        click.option("--strict", is_flag=True, default=None, help="Warnings also fail (exit 1)."),
+        click.option("--statistics", is_flag=True, help="Counts per rule instead of findings."),
+        click.option("--no-progress", is_flag=True, help="No progress bar."),
+        click.option("--jobs", type=click.IntRange(min=1), help="Files linted in parallel."),
+        click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (they change values)."),
+        click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--object", "object_name", help="The sObject the file holds.")
-@click.option("--operation", type=click.Choice(["insert", "update", "upsert", "delete", "hardDelete"],
-                                               case_sensitive=False), help="The job's operation.")
-@click.option("--external-id", help="The upsert key field.")
-@click.option("--describe", type=click.Path(path_type=str), help="Describe JSON file or folder.")
-@click.option("--profile", type=click.Choice(["bulk1", "bulk2"]), help="Limit profile (default bulk1).")
-@click.option("--delimiter", help="bulk2 columnDelimiter: COMMA, TAB, SEMICOLON, PIPE, CARET, BACKQUOTE.")
-@click.option("--line-ending", type=click.Choice(["LF", "CRLF"], case_sensitive=False), help="bulk2 lineEnding.")
-@click.option("--encoding", help="Source encoding when it is not UTF-8 (F001's fix).")
-@click.option("--date-format", help="How to read non-ISO dates (V005/V006 fixes).")
-@click.option("--timezone", help="Time zone of zone-less dateTimes (V006 fix).")
-@click.option("--select", help="Rules to run, by code or prefix (comma-separated; ALL for all).")
-@click.option("--ignore", help="Rules not to run, by code or prefix.")
-@click.option("--extend-select", help="Rules to run in addition to the selection.")
-@click.option("--config", "config_file", type=click.Path(path_type=str), help="Config file.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), help="Report format.")
-@click.option("--output", type=click.Path(path_type=str), help="Write the report to a file.")
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are errors.")
-@click.option("--strict", is_flag=True, default=None, help="Warnings also fail (exit 1).")
-@click.option("--statistics", is_flag=True, help="Counts per rule instead of findings.")
-@click.option("--no-progress", is_flag=True, help="No progress bar.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Files linted in parallel.")
-def lint(paths, object_name, operation, external_id, describe, profile, delimiter, line_ending,
-         encoding, date_format, timezone, select, ignore, extend_select, config_file, fmt, output,
-         exit_zero, strict, statistics, no_progress, jobs) -> None:
+@_lint_options
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply fixes (same as `sfprep fix`).")
+def lint(apply_fixes: bool, **options) -> None:
     """Check CSV batch files and report findings."""
+    _run_lint(fix=apply_fixes or options["diff"], **options)
+
+
+@main.command()
+@_lint_options
+def fix(**options) -> None:
+    """Apply fixes in place, atomically (safe ones; --unsafe-fixes for all)."""
+    _run_lint(fix=True, **options)
+
+
+def _run_lint(paths, object_name, operation, external_id, describe, profile, delimiter, line_ending,
+              encoding, date_format, timezone, select, ignore, extend_select, config_file, fmt, output,
+              exit_zero, strict, statistics, no_progress, jobs, unsafe_fixes, diff, fix) -> None:
     from sfprep.config import parse_delimiter, with_cli
-    from sfprep.model import UsageError
     from sfprep.job import Job, normalise_operation
-    from sfprep.linter import discover, lint_paths, load_config
-    from sfprep.report import render
+    from sfprep.linter import discover, fix_paths, lint_paths, load_config
+    from sfprep.model import UsageError
 
     if not paths:
         raise UsageError("no file or folder given (try `sfprep lint .`)")
@@ -110,10 +134,44 @@ def lint(paths, object_name, operation, external_id, describe, profile, delimite
                         extend_select=(settings.extend_select + _codes(extend_select)) if extend_select else None,
                         strict=strict)
     files = discover(paths, settings)
-    results = lint_paths(files, settings)
+    if fix:
+        outcomes, results = fix_paths(files, settings, unsafe=unsafe_fixes, diff_only=diff)
+        if diff:
+            _print_diffs(outcomes)
+            sys.exit(1 if any(o.fixed for o in outcomes) and not exit_zero else 0)
+        _print_fix_summary(outcomes)
+    else:
+        results = lint_paths(files, settings)
     fmt = fmt or ("full" if sys.stdout.isatty() and not output else "concise")
     _write_report(fmt, results, output, statistics)
     sys.exit(_exit_code(results, settings.strict, exit_zero))
+
+
+def _print_diffs(outcomes) -> None:
+    import difflib
+
+    for outcome in outcomes:
+        if outcome.new_bytes is None:
+            continue
+        with open(outcome.path, "rb") as stream:
+            old = stream.read().decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        new = outcome.new_bytes.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        for line in difflib.unified_diff(old, new, f"a/{outcome.path}", f"b/{outcome.path}"):
+            sys.stdout.write(line.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+            if not line.endswith("\n"):
+                sys.stdout.write("\n\\ No newline at end of file\n")
+
+
+def _print_fix_summary(outcomes) -> None:
+    fixed = sum(sum(o.fixed.values()) for o in outcomes)
+    if not fixed:
+        click.echo("nothing to fix", err=True)
+        return
+    for outcome in outcomes:
+        if outcome.fixed:
+            counts = ", ".join(f"{code} x{count}" for code, count in sorted(outcome.fixed.items()))
+            click.echo(f"fixed {outcome.path}: {counts}", err=True)
+    click.echo(f"fixed {fixed} finding(s) in {sum(1 for o in outcomes if o.fixed)} file(s)", err=True)
 
 
 def _raise(message: str):

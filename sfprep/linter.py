@@ -82,3 +82,28 @@ def _xml_not_checked(path: Path, job: Job, rules: list[Rule]) -> FileResult:
     reason = "XML batch files are not checked yet"
     return FileResult(path=str(path), object=job.object, operation=job.operation,
                       skipped_rules=[(r.code, reason) for r in rules])
+
+
+def fix_paths(files: list[Path], settings: Settings, unsafe: bool, diff_only: bool):
+    """Fix every file; returns (one FixOutcome per file, the FileResults of a lint afterwards)."""
+    from sfprep.describe import DescribeSource
+    from sfprep.fixes import fix_file
+    from sfprep.model import Applicability
+
+    profile = load_profile(settings.profile, settings.limits)
+    describes = DescribeSource(settings.describe)
+    threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    outcomes, results = [], []
+    for path in files:
+        if path.suffix.lower() == ".xml":
+            continue
+        job, rules = job_for(path, settings), rules_for(path, settings)
+
+        def lint_once(working: str, job=job, rules=rules):
+            return lint_file(working, job, profile, rules, display_path=str(path),
+                             describes=describes, settings=settings).findings
+
+        outcomes.append(fix_file(str(path), lint_once, threshold, diff_only=diff_only))
+    if not diff_only:
+        results = lint_paths(files, settings)
+    return outcomes, results

@@ -61,6 +61,8 @@ class Fix:
     edits: tuple[Edit, ...]
     applicability: Applicability
     description: str
+    # Instead of edits, a whole-file streaming rewrite: ("redelimit", from, to) or ("reencode", encoding).
+    rewrite: tuple[str, ...] | None = None
 
     @classmethod
     def safe(cls, description: str, *edits: Edit) -> "Fix":

@@ -1,7 +1,7 @@
 """F: file and encoding rules."""
 from __future__ import annotations
 
-from sfprep.model import Edit, Finding, Fix, Severity
+from sfprep.model import Applicability, Edit, Finding, Fix, Severity
 from sfprep.registry import Scope, rule
 
 # Bytes below 0x20 that are not TAB, LF or CR.
@@ -40,13 +40,23 @@ def invalid_utf8(chunk, ctx):
         line, record, column = chunk.locate(error.start)
         bad = chunk.data[error.start:error.start + 1].hex().upper()
         yield Finding("F001", f"invalid UTF-8 byte 0x{bad}; the file must be UTF-8",
-                      line=line, record=record, column=column, offset=chunk.base + error.start)
+                      line=line, record=record, column=column, offset=chunk.base + error.start,
+                      fix=_reencode_fix(ctx))
+
+
+def _reencode_fix(ctx) -> Fix | None:
+    encoding = ctx.settings.encoding if ctx.settings else None
+    if not encoding:
+        return None
+    return Fix((), Applicability.SAFE, f"Re-encode the file from {encoding} to UTF-8",
+               rewrite=("reencode", encoding))
 
 
 @invalid_utf8.also(Scope.SNIFF)
 def wide_encoding(ctx):
     if ctx.sniffed.wide_encoding:
-        yield Finding("F001", f"file is encoded as {ctx.sniffed.wide_encoding}, not UTF-8", line=1)
+        yield Finding("F001", f"file is encoded as {ctx.sniffed.wide_encoding}, not UTF-8", line=1,
+                      fix=_reencode_fix(ctx))
 
 
 @rule("F002", "utf8-bom", "E", fix="S", scope=Scope.SNIFF)
@@ -137,21 +147,50 @@ def line_endings(ctx):
     tally = ctx.line_endings
     if "CR" in tally.counts:
         yield Finding("F004", "lines end with a bare CR (old Mac line endings); use LF or CRLF", line=1,
-                      severity=Severity.ERROR)
+                      severity=Severity.ERROR, fix=_line_ending_fix(ctx, "CR", "LF"))
         return
     required = ctx.required_line_ending
     if required:
         other = "LF" if required == "CRLF" else "CRLF"
         if other in tally.counts:
             yield Finding("F004", f"{tally.counts[other]} record(s) end with {other}, but the job's lineEnding is {required}",
-                          line=tally.first_line[other], record=tally.first_record[other], severity=Severity.ERROR)
+                          line=tally.first_line[other], record=tally.first_record[other], severity=Severity.ERROR,
+                          fix=_line_ending_fix(ctx, other, required))
         return
     if len(tally.counts) > 1:
         dominant = max(("LF", "CRLF"), key=lambda name: (tally.counts[name], -tally.first_record[name]))
         minority = "CRLF" if dominant == "LF" else "LF"
         yield Finding("F004", f"mixed line endings: {tally.counts[dominant]} {dominant} and "
                               f"{tally.counts[minority]} {minority}; first {minority} here",
-                      line=tally.first_line[minority], record=tally.first_record[minority])
+                      line=tally.first_line[minority], record=tally.first_record[minority],
+                      fix=_line_ending_fix(ctx, minority, dominant))
+
+
+_TERMINATOR_BYTES = {"LF": b"\n", "CRLF": b"\r\n", "CR": b"\r"}
+
+
+@line_endings.also(Scope.CHUNK)
+def _remember_terminators(chunk, ctx):
+    """File offsets of every record terminator, by kind, for the fix."""
+    import numpy as np
+
+    from sfprep.readers.csv_scan import TERMINATOR_NAMES
+
+    positions = ctx.rule_state("F004")
+    for kind, name in TERMINATOR_NAMES.items():
+        records = np.flatnonzero(chunk.terminators == kind)
+        if len(records):
+            positions.setdefault(name, []).append(chunk.record_ends[records] + chunk.base)
+    return ()
+
+
+def _line_ending_fix(ctx, wrong: str, right: str) -> Fix:
+    import numpy as np
+
+    offsets = np.concatenate(ctx.rule_state("F004").get(wrong, [np.empty(0, dtype=np.int64)]))
+    old, new = _TERMINATOR_BYTES[wrong], _TERMINATOR_BYTES[right]
+    edits = [Edit(start, start + len(old), new) for start in offsets.tolist()]
+    return Fix.safe(f"End every record with {right}", *edits)
 
 
 @rule("F005", "control-character", "E")

@@ -5,7 +5,7 @@ each quoting anomaly; these rules turn the anomalies of their kind into findings
 """
 from __future__ import annotations
 
-from sfprep.model import Edit, Finding, Fix
+from sfprep.model import Applicability, Edit, Finding, Fix
 from sfprep.readers.sniff import DELIMITERS
 from sfprep.registry import Scope, rule
 
@@ -41,8 +41,17 @@ def wrong_delimiter(ctx):
     if ctx.delimiter != ctx.expected_delimiter:
         found = _DELIMITER_NAMES.get(ctx.delimiter, repr(ctx.delimiter))
         wanted = _DELIMITER_NAMES.get(ctx.expected_delimiter, repr(ctx.expected_delimiter))
-        yield Finding("Q001", f"the file is {found}-delimited; the Bulk API needs {wanted}s",
-                      line=1, record=0)
+        fix = None
+        if _is_unambiguous(ctx):
+            fix = Fix((), Applicability.SAFE, f"Rewrite the file with {wanted}s", rewrite=("redelimit", ctx.delimiter, ctx.expected_delimiter))
+        yield Finding("Q001", f"the file is {found}-delimited; the job needs {wanted}s",
+                      line=1, record=0, fix=fix)
+
+
+def _is_unambiguous(ctx) -> bool:
+    """Only one candidate delimiter occurs in the header, and the expected one not at all."""
+    counts = ctx.sniffed.header_delimiter_counts
+    return sum(1 for count in counts.values() if count > 0) == 1
 
 
 def _anomalies(chunk, *kinds):

@@ -239,24 +239,32 @@ def _datetime_message(value: str, column) -> str:
     return _date_message(value, column, "dateTime", "yyyy-MM-ddTHH:mm:ss plus a zone")
 
 
+ISO_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
+
+
 def _datetime_fix(ctx):
     settings = ctx.settings
     if not settings or not settings.timezone:
         return None
-    fmt = settings.date_format or "%Y-%m-%dT%H:%M:%S"
+    formats = ((settings.date_format,) if settings.date_format else ()) + ISO_LOCAL_FORMATS
 
     def convert(value: str):
         from datetime import datetime, timezone
         from zoneinfo import ZoneInfo
         try:
-            parsed = datetime.strptime(value.strip(), fmt)
             zone = ZoneInfo(settings.timezone)
         except (ValueError, KeyError, OSError):
             return None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=zone)
-        utc = parsed.astimezone(timezone.utc)
-        return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), f"Rewrite as UTC (read with {fmt} in {settings.timezone})"
+        for fmt in formats:
+            try:
+                parsed = datetime.strptime(value.strip(), fmt)
+            except ValueError:
+                continue
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=zone)
+            utc = parsed.astimezone(timezone.utc)
+            return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), f"Rewrite in UTC (read as {fmt} in {settings.timezone})"
+        return None
     return convert
 
 
