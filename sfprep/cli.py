@@ -239,7 +239,8 @@ STARTER_CONFIG = '''\
 # Describe JSON file, or a folder of <Object>.json files.
 # describe = "describe/"
 
-# The job every file is for, unless the file name says (Account.csv, Contact.upsert.csv).
+# The job every file is for; it beats the file name (Account.csv, Contact.upsert.csv),
+# and the command line beats it.
 # object = "Account"
 # operation = "insert"
 # external-id = "External_Id__c"

@@ -33,8 +33,9 @@ class Settings:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     profile: str = "bulk1"
-    job: Job = Job()
+    job: Job = Job()                         # the config's general job settings
     jobs: tuple[tuple[str, Job], ...] = ()  # (glob, job settings for the files it matches)
+    cli_job: Job = Job()                     # the command line's, which beat everything
     describe: str | None = None
     encoding: str | None = None
     date_format: str | None = None
@@ -45,13 +46,13 @@ class Settings:
     source: Path | None = None
 
     def job_for(self, path: Path) -> Job:
-        """Config's job settings for one file: the general ones, then the first matching glob."""
+        """Job settings for one file: command line, then the first matching glob, then the general ones."""
         job = self.job
         for pattern, specific in self.jobs:
             if self._matches(path, pattern):
                 job = specific.merged_over(job)
                 break
-        return job
+        return self.cli_job.merged_over(job)
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
         codes: list[str] = []
@@ -75,7 +76,7 @@ def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml with a [tool.sfprep] table, else the nearest sfprep.toml."""
     for folder in [start, *start.parents]:
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "sfprep" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "sfprep" in (_read_toml(pyproject).get("tool") or {}):
             return pyproject
         if (folder / "sfprep.toml").is_file():
             return folder / "sfprep.toml"
@@ -88,6 +89,8 @@ def load_settings(config_path: Path | None) -> Settings:
     data = _read_toml(config_path)
     if config_path.name == "pyproject.toml":
         data = data.get("tool", {}).get("sfprep", {})
+        if not isinstance(data, dict):
+            raise UsageError(f"{config_path}: `tool.sfprep` must be a table")
     return _parse(data, config_path)
 
 
@@ -160,7 +163,7 @@ def _parse(data: dict[str, Any], path: Path) -> Settings:
     if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
         reader.fail("exclude", "must be a list of glob patterns")
     per_file = reader.table("per-file-ignores")
-    per_file_ignores = tuple((glob, _Reader({"codes": codes}, path, f"per-file-ignores.{glob}.").codes("codes") or ())
+    per_file_ignores = tuple((glob, _Reader({f'"{glob}"': codes}, path, "per-file-ignores.").codes(f'"{glob}"') or ())
                              for glob, codes in per_file.items())
     profile = reader.string("profile", PROFILES) or "bulk1"
     job = _job(reader)
@@ -246,5 +249,5 @@ def with_cli(settings: Settings, **options: Any) -> Settings:
     """Settings with the command line's options laid over the config's."""
     changes = {k: v for k, v in options.items() if v is not None and k != "job"}
     if "job" in options:
-        changes["job"] = options["job"].merged_over(settings.job)
+        changes["cli_job"] = options["job"]
     return replace(settings, **changes)

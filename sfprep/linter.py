@@ -69,13 +69,22 @@ def lint_paths(files: list[Path], settings: Settings) -> list[FileResult]:
     for path in files:
         job = job_for(path, settings)
         if not profile.get("line_ending_declared") and (job.delimiter not in (None, ",") or job.line_ending):
-            raise UsageError("--delimiter and --line-ending are Bulk API 2.0 job settings: add --profile bulk2")
+            raise UsageError(_bulk2_only(settings))
         rules = rules_for(path, settings)
         if path.suffix.lower() == ".xml":
             results.append(_xml_not_checked(path, job, rules))
             continue
         results.append(lint_file(str(path), job, profile, rules, describes=describes, settings=settings))
     return results
+
+
+def _bulk2_only(settings: Settings) -> str:
+    cli = settings.cli_job
+    if cli.delimiter not in (None, ",") or cli.line_ending:
+        return "--delimiter and --line-ending are Bulk API 2.0 job settings: add --profile bulk2"
+    key = "delimiter" if settings.job.delimiter not in (None, ",") or any(
+        j.delimiter not in (None, ",") for _, j in settings.jobs) else "line-ending"
+    return f'{settings.source}: `{key}` is a Bulk API 2.0 job setting: set profile = "bulk2"'
 
 
 def _xml_not_checked(path: Path, job: Job, rules: list[Rule]) -> FileResult:

@@ -90,7 +90,7 @@ def get_rule(code: str) -> Rule | None:
 def is_selector(text: str) -> bool:
     """A code or a code prefix that names at least one rule (`Q`, `V0`, `L004`, `ALL`)."""
     text = text.upper()
-    return text == ALL or any(code.startswith(text) for code in all_rules())
+    return bool(text) and (text == ALL or any(code.startswith(text) for code in all_rules()))
 
 
 def select_rules(select: Iterable[str] | None, ignore: Iterable[str] = (),

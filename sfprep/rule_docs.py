@@ -30,6 +30,12 @@ def print_rule(rule: Rule) -> None:
 
 
 def print_catalogue() -> None:
+    import sys
+
+    if not sys.stdout.isatty():  # piped: one plain line per rule, nothing cut, easy to grep
+        for rule in all_rules().values():
+            sys.stdout.write(f"{rule.code}  {rule.name:<32} {rule.severity.word:<8} {rule.fix.value}  {rule.summary}\n")
+        return
     from rich.console import Console
     from rich.table import Table
 

@@ -32,8 +32,8 @@ SPACE = 0x20
 TAB = 0x09
 
 CHUNK_SIZE = 8 << 20
-# A record larger than this while still inside quotes is treated as an unterminated quote,
-# so that one missing quote never makes the scanner hold the whole file in memory.
+# A quoted value still open after this many bytes is reported as unterminated (Q003) and
+# ends the scan, so that one missing quote never makes the scanner hold the file in memory.
 MAX_RECORD_BYTES = 64 << 20
 
 # Record terminators, as stored in CsvChunk.terminators.
@@ -123,6 +123,10 @@ class CsvChunk:
 class NeedMoreData(Exception):
     """The buffer holds no complete record yet."""
 
+    def __init__(self, inside_quotes: bool):
+        super().__init__()
+        self.inside_quotes = inside_quotes
+
 
 def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
          chunk_size: int = CHUNK_SIZE) -> Iterator[CsvChunk]:
@@ -135,12 +139,16 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
         buffer = carry + block if carry else block
         if not buffer:
             return
-        force_last = not is_last and len(buffer) > MAX_RECORD_BYTES
         try:
-            chunk = scan_buffer(buffer, dialect, base, line, record, is_last or force_last)
-        except NeedMoreData:
-            carry = buffer
-            continue
+            chunk = scan_buffer(buffer, dialect, base, line, record, is_last)
+        except NeedMoreData as need:
+            if not need.inside_quotes or len(buffer) <= MAX_RECORD_BYTES:
+                carry = buffer
+                continue
+            # A quote open for longer than any Bulk API record can be: Q003 at its line,
+            # rather than reading the rest of the file into memory as one value.
+            yield scan_buffer(buffer, dialect, base, line, record, True)
+            return
         yield chunk
         if chunk.is_last:
             return
@@ -149,8 +157,6 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
         line += int(np.count_nonzero(chunk.breaks < consumed))
         record += chunk.record_count
         carry = buffer[consumed:]
-        if force_last:
-            return
 
 
 def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
@@ -176,7 +182,7 @@ def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
         anomalies = [a for a in anomalies if a.position < cut]
         unterminated = None
     else:
-        raise NeedMoreData
+        raise NeedMoreData(inside_quotes=unterminated is not None)
 
     fields = _fields(arr[:cut], structural, ends_record, dialect)
     return CsvChunk(data=buffer[:cut], base=base, first_line=first_line, first_record=first_record,

@@ -65,9 +65,12 @@ def source_excerpt(path: str, offset: int | None) -> tuple[str, int] | None:
     except OSError:
         return None
     at = offset - start
-    line_start = max(window.rfind(b"\n", 0, at), window.rfind(b"\r", 0, at)) + 1
-    ends = [i for i in (window.find(b"\n", at), window.find(b"\r", at)) if i >= 0]
-    line_end = min(ends) if ends else len(window)
+    newline = b"\n" if b"\n" in window or b"\r" not in window else b"\r"  # CR-only files break on CR
+    line_start = window.rfind(newline, 0, at) + 1
+    line_end = window.find(newline, at)
+    line_end = len(window) if line_end < 0 else line_end
+    if newline == b"\n" and line_end > line_start and window[line_end - 1:line_end] == b"\r":
+        line_end -= 1
     before = window[line_start:at].decode("utf-8", "replace")
     after = window[at:line_end].decode("utf-8", "replace")
     text = _printable(before + after)
@@ -78,6 +81,9 @@ def source_excerpt(path: str, offset: int | None) -> tuple[str, int] | None:
     return text[:_EXCERPT_WIDTH], caret
 
 
+_VISIBLE = {code: "\ufffd" for code in range(32)} | {0: "\u2400", 9: " ", 13: "\u240d"}
+
+
 def _printable(text: str) -> str:
-    """Control characters shown as visible symbols, so the marker lines up."""
-    return "".join(ch if ch >= " " or ch == "\t" else "␀" if ch == "\0" else "�" for ch in text).replace("\t", " ")
+    """Control characters shown as one visible symbol each, so the marker lines up."""
+    return text.translate(_VISIBLE)

@@ -294,9 +294,9 @@ def bare_cr_in_value(chunk, ctx):
     """
     import numpy as np
 
-    from sfprep.readers.csv_scan import CR, LF, TERM_CRLF
+    from sfprep.readers.csv_scan import CR, LF
 
-    if ctx.sniffed.line_break != LF or np.any(chunk.terminators == TERM_CRLF):
+    if ctx.sniffed.line_break != LF:
         return
     arr = chunk.array
     crs = np.flatnonzero(arr == CR)
@@ -305,13 +305,21 @@ def bare_cr_in_value(chunk, ctx):
     following = arr[np.minimum(crs + 1, len(arr) - 1)]
     bare = crs[(following != LF) | (crs + 1 >= len(arr))]
     fields = chunk.field_index_of(bare)
-    inside = chunk.field_quoted[fields]
+    inside = chunk.field_quoted[fields] & (bare < chunk.field_ends[fields])
+    pending = ctx.rule_state("F007", list)
     seen: set[int] = set()
     for offset, field_index in zip(bare[inside].tolist(), fields[inside].tolist()):
-        if field_index in seen:
-            continue
-        seen.add(field_index)
-        line, record, column = chunk.locate(offset)
-        yield Finding("F007", f"bare CR inside the quoted value of field {column}",
-                      line=line, record=record, column=column, offset=chunk.base + offset,
-                      severity=Severity.ERROR if ctx.required_line_ending == "LF" else None)
+        if field_index not in seen:
+            seen.add(field_index)
+            line, record, column = chunk.locate(offset)
+            pending.append(Finding("F007", f"bare CR inside the quoted value of field {column}",
+                                   line=line, record=record, column=column, offset=chunk.base + offset,
+                                   severity=Severity.ERROR if ctx.required_line_ending == "LF" else None))
+
+
+@bare_cr_in_value.also(Scope.END)
+def _bare_cr_in_lf_file(ctx):
+    """Reported at the end: only then is it known whether the file's line ending is LF."""
+    counts = ctx.line_endings.counts
+    file_is_lf = ctx.required_line_ending == "LF" or counts.get("LF", 0) > counts.get("CRLF", 0) or not counts
+    return ctx.state.get("F007", []) if file_is_lf else []

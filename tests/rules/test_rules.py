@@ -19,7 +19,7 @@ def _cases(prefix: str) -> list:
     cases = []
     for folder in sorted(p for p in RULE_FIXTURES.iterdir() if p.is_dir()):
         for data in sorted(folder.glob(f"{prefix}*")):
-            if data.suffix in (".csv", ".xml"):
+            if data.suffix in (".csv", ".xml") and ".fixed." not in data.name:
                 cases.append(pytest.param(folder.name, data, id=f"{folder.name}/{data.name}"))
     return cases
 
@@ -61,3 +61,33 @@ def _case_args(data: Path) -> list[str]:
     if own.exists():
         return shlex.split(own.read_text().format(here=data.parent, fixtures=FIXTURES))
     return _args(data.parent)
+
+
+def _fixed_cases() -> list:
+    cases = []
+    for folder in sorted(p for p in RULE_FIXTURES.iterdir() if p.is_dir()):
+        for fixed in sorted(folder.glob("*.fixed.*")):
+            bad = fixed.with_name(fixed.name.replace(".fixed", ""))
+            cases.append(pytest.param(folder.name, bad, fixed, id=f"{folder.name}/{bad.name}"))
+    return cases
+
+
+@pytest.mark.parametrize("code, bad, fixed", _fixed_cases())
+def test_fix_gives_the_expected_file_byte_for_byte(code, bad, fixed, tmp_path):
+    """`sfprep fix --select CODE` (with --unsafe-fixes for U rules) turns bad into fixed, and
+    the fixed file no longer has the finding; a second fix changes nothing."""
+    from sfprep.registry import get_rule
+    from sfprep.model import FixKind
+    from tests.helpers import run_cli
+
+    target = tmp_path / bad.name
+    target.write_bytes(bad.read_bytes())
+    unsafe = ["--unsafe-fixes"] if get_rule(code).fix == FixKind.UNSAFE else []
+    args = ["fix", "--select", code, *unsafe, *_case_args(bad), "--exit-zero", "--format", "json", target]
+    exit_code, _, err = run_cli(*args)
+    assert exit_code == 0, err
+    assert target.read_bytes() == fixed.read_bytes()
+    _, report = lint_json("--select", code, *_case_args(bad), target)
+    assert findings_of(report, code) == []
+    run_cli(*args)
+    assert target.read_bytes() == fixed.read_bytes(), "fixing twice changed the file again"
