@@ -124,8 +124,8 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
 
 def _runnable(rules: list[Rule], ctx: FileContext, result: FileResult) -> list[Rule]:
     """The rules that can run on this file; the others are listed as skipped, with the reason."""
-    if any("describe" in r.needs for r in rules):
-        ctx.described, reason = _find_describe(ctx)
+    # Looked up whenever one is given: type-aware rules use it even when they can run without.
+    ctx.described, reason = _find_describe(ctx)
     runnable = []
     for rule_ in rules:
         why = None

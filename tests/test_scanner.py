@@ -119,7 +119,8 @@ def _multiline_file_with_problems() -> bytes:
 
 
 def _mixed_endings_with_bare_cr() -> bytes:
-    # Mostly LF records, one CRLF record, and a quoted value holding a bare CR.
+    # Mostly LF records, one CRLF record, and a quoted value holding a bare CR. Regression:
+    # F007 used to decide "LF file" per chunk, so small chunks reported what one chunk did not.
     return (b"Name,Description\r\n" + b"".join(b"Acme %d,plain\n" % i for i in range(6))
             + b'Globex,"bare\rcr"\n' + b"".join(b"Initech %d,plain\n" % i for i in range(6)))
 
@@ -375,9 +376,9 @@ def test_max_record_bytes_guard_through_the_engine(tmp_path, monkeypatch):
 
 
 def test_long_unquoted_record_does_not_drop_the_rest_of_the_file(tmp_path, monkeypatch):
-    """MAX_RECORD_BYTES is documented as a guard for a record still *inside quotes*.
+    """MAX_RECORD_BYTES is a guard for a record still *inside quotes*.
 
-    A long record that is not inside quotes must not make the scanner stop and silently
+    Regression: a long record that is not inside quotes made the scanner stop and silently
     drop every record after it (without any finding saying so).
     """
     monkeypatch.setattr(csv_scan, "MAX_RECORD_BYTES", 100)
@@ -395,8 +396,9 @@ def test_long_unquoted_record_does_not_drop_the_rest_of_the_file(tmp_path, monke
 def test_f007_not_reported_in_crlf_file_without_final_newline(tmp_path):
     """A bare CR in a quoted value is F007 only in a file whose line ending is LF.
 
-    In a CRLF file whose last record has no final newline, that record is scanned alone in
-    the last chunk, which has no CRLF terminator, so F007 sees an "LF file".
+    Regression: in a CRLF file whose last record has no final newline, that record is
+    scanned alone in the last chunk, which has no CRLF terminator; F007 used to decide
+    "LF file" per chunk and reported it.
     """
     path = tmp_path / "data.csv"
     path.write_bytes(b'A,B\r\nx,y\r\nz,"p\rq"')
@@ -404,6 +406,23 @@ def test_f007_not_reported_in_crlf_file_without_final_newline(tmp_path):
     assert findings_of(report, "F007") == [], (
         "BUG: F007 reported in a CRLF file (the bare-CR value is in the last record, "
         "no final newline)")
+
+
+def test_date_inference_does_not_depend_on_the_final_newline(tmp_path):
+    """A column is date-like when most of *its* non-empty values are (RULES.md V005).
+
+    The last record of a file without a final newline is scanned alone in the last chunk;
+    inference from the first chunk's values alone must not change with that newline.
+    """
+    with_newline = tmp_path / "with.csv"
+    without_newline = tmp_path / "without.csv"
+    with_newline.write_bytes(b"Name,Due__c\nAcme,2024-01-15\nGlobex,next week\n")
+    without_newline.write_bytes(b"Name,Due__c\nAcme,2024-01-15\nGlobex,next week")
+    _, with_report = lint_json("--select", "V005,V006,V007", with_newline)
+    _, without_report = lint_json("--select", "V005,V006,V007", without_newline)
+    assert findings_of(without_report) == findings_of(with_report), (
+        "BUG: date inference (V005) changes with the final newline: "
+        f"with: {findings_of(with_report)}, without: {findings_of(without_report)}")
 
 
 # --------------------------------------------------------------------------- 4. bad input via CLI

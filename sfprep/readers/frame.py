@@ -27,9 +27,10 @@ class ValueFrame:
         record = int(self.records[row])
         return self.chunk.field_bytes(int(self.chunk.record_first_field[record]) + column)
 
-    def line_numbers(self, rows) -> np.ndarray:
-        """Physical line where each of these rows' records starts."""
-        return self.chunk.line_of(self.chunk.record_starts[self.records[rows]])
+    def field_lines(self, rows, column: int) -> np.ndarray:
+        """Physical line where the given column's field starts, for each of these rows."""
+        fields = self.chunk.record_first_field[self.records[rows]] + column
+        return self.chunk.line_of(self.chunk.field_starts[fields])
 
     def locate(self, row: int, column: int) -> tuple[int, int, int]:
         """(physical line of the field, record number, field offset in the file)."""

@@ -412,8 +412,8 @@ def type_prefix_not_referenced(header, ctx):
     """`ObjectType` is not one of the lookup's target objects.
 
     ## What it checks
-    In `ObjectType:Relationship.Field` on a polymorphic lookup, `ObjectType` is one of
-    the lookup's `referenceTo` objects.
+    In `ObjectType:Relationship.Field`, `ObjectType` is one of the lookup's
+    `referenceTo` objects (on a lookup that is not polymorphic, H011 reports the prefix too).
 
     ## Why it matters
     The row fails: the parent is looked up in an object the field cannot point at.
@@ -429,7 +429,7 @@ def type_prefix_not_referenced(header, ctx):
     """
     for column in _relationship_columns(ctx):
         field = column.field
-        if field is None or column.object_type is None or not field.polymorphic:
+        if field is None or column.object_type is None:
             continue
         if column.object_type.lower() not in (r.lower() for r in field.reference_to):
             yield _header_finding("H012", f"{column.object_type} is not one of {field.name}'s targets "

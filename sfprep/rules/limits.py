@@ -2,8 +2,6 @@
 `[limits]`), never from a constant here."""
 from __future__ import annotations
 
-import math
-
 from sfprep.checks import CellCheck
 from sfprep.model import Finding
 from sfprep.registry import Scope, rule
@@ -77,8 +75,8 @@ def record_too_long(chunk, ctx):
     """Record longer than the per-record character limit.
 
     ## What it checks
-    No record has more characters, all its fields together, than the profile's
-    `characters_per_record` (400,000).
+    No record has more characters, all its values together (delimiters and quoting not
+    counted), than the profile's `characters_per_record` (400,000).
 
     ## Why it matters
     The Bulk API rejects the row.
@@ -94,11 +92,13 @@ def record_too_long(chunk, ctx):
     """
     import numpy as np
 
+    from sfprep.readers.csv_scan import unquote
+
     limit = _limit(ctx, "characters_per_record")
     lengths = chunk.record_ends - chunk.record_starts
-    for index in np.flatnonzero(lengths > limit).tolist():  # bytes >= characters: only these can fail
-        start, end = int(chunk.record_starts[index]), int(chunk.record_ends[index])
-        characters = len(chunk.data[start:end].decode("utf-8", "replace"))
+    for index in np.flatnonzero(lengths > limit).tolist():  # raw bytes >= characters: only these can fail
+        start = int(chunk.record_starts[index])
+        characters = sum(len(unquote(raw).decode("utf-8", "replace")) for raw in chunk.record_fields(index))
         if characters > limit:
             yield Finding("L003", f"record has {characters:,} characters; the limit is {limit:,}",
                           line=int(chunk.line_of(start)), record=chunk.first_record + index,
@@ -200,8 +200,10 @@ def daily_allocation(ctx):
     """The load needs more batches (or records) than the daily allocation.
 
     ## What it checks
-    Bulk API 1.0: the batches this file needs (by records and by bytes) fit in the
-    profile's `batches_per_day` (15,000 per rolling 24 hours, shared by the org). Bulk API
+    Bulk API 1.0: the batches this file needs fit in the profile's `batches_per_day`
+    (15,000 per rolling 24 hours, shared by the org). Records are packed in order, as
+    `sfprep split` cuts them: each batch holds at most `records_per_batch` records and
+    `bytes_per_batch` bytes, the header repeated in each. Bulk API
     2.0: the records fit in `records_per_day` (150,000,000).
 
     ## Why it matters
@@ -222,8 +224,24 @@ def daily_allocation(ctx):
         yield Finding("L007", f"{ctx.data_records:,} records exceed the daily allocation of {per_day:,}")
         return
     batches_per_day = _limit(ctx, "batches_per_day")
-    records, size = _limit(ctx, "records_per_batch"), _limit(ctx, "bytes_per_batch")
-    if batches_per_day and records and size:
-        needed = max(math.ceil(ctx.data_records / records), math.ceil(ctx.size / size))
-        if needed > batches_per_day:
-            yield Finding("L007", f"needs {needed:,} batches; the daily allocation is {batches_per_day:,}")
+    planner = ctx.state.get("L007")
+    if batches_per_day and planner is not None and planner.total > batches_per_day:
+        yield Finding("L007", f"needs {planner.total:,} batches; the daily allocation is {batches_per_day:,}")
+
+
+@daily_allocation.also(Scope.CHUNK)
+def _plan_batches(chunk, ctx):
+    """Count the batches this file needs, packing its records in order (bulk1 only)."""
+    import numpy as np
+
+    from sfprep.batching import BatchPlanner
+
+    if not _limit(ctx, "batches_per_day"):
+        return ()
+    sizes = np.diff(np.append(chunk.record_starts, len(chunk.data)))
+    if chunk.first_record == 0:
+        header_bytes, sizes = int(sizes[0]), sizes[1:]
+        ctx.state["L007"] = BatchPlanner(_limit(ctx, "records_per_batch"), _limit(ctx, "bytes_per_batch"),
+                                         header_bytes)
+    ctx.state["L007"].add(sizes)
+    return ()

@@ -114,5 +114,6 @@ def id_on_insert(ctx):
     column = _column_named(ctx, "Id")
     if ctx.job.operation == "insert" and column is not None:
         import polars as pl
-        yield CellCheck("O004", column, pl.col(f"c{column.index}") != "",
+        value = pl.col(f"c{column.index}")
+        yield CellCheck("O004", column, (value != "") & (value != "#N/A"),
                         lambda v: f"Id {v!r} in an insert: inserts create new Ids")

@@ -145,8 +145,9 @@ def empty_value_ignored(ctx):
     """
     if ctx.job.operation not in ("update", "upsert"):
         return
+    keys = {"id", (ctx.job.external_id or "").lower()}
     for column in ctx.columns:
-        if column.name.lower() != "id":
+        if column.name.lower() not in keys:
             yield CellCheck("V004", column, _col(column) == "",
                             lambda v, c=column: f"empty {c.name} is ignored on {ctx.job.operation}; `#N/A` clears it")
 
@@ -263,7 +264,10 @@ def _datetime_fix(ctx):
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=zone)
             utc = parsed.astimezone(timezone.utc)
-            return utc.strftime("%Y-%m-%dT%H:%M:%SZ"), f"Rewrite in UTC (read as {fmt} in {settings.timezone})"
+            text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+            if utc.microsecond:
+                text += f".{utc.microsecond // 1000:03d}"
+            return text + "Z", f"Rewrite in UTC (read as {fmt} in {settings.timezone})"
         return None
     return convert
 
@@ -391,10 +395,10 @@ def malformed_record_id(ctx):
     15-character Ids are case-sensitive.
 
     ## Example
-    `AccountId` / `0015g00000ABCDE` `0015g00000ABCDEAAA` (wrong checksum)
+    `AccountId` / `001D000000IRFma` `001D000000IRFmaIAA` (wrong checksum)
 
     ## Use instead
-    `AccountId` / `0015g00000ABCDEAAY` (the Id as Salesforce exported it)
+    `AccountId` / `001D000000IRFmaIAH` (the Id as Salesforce exported it)
 
     ## Fix
     None: a wrong Id cannot be recovered.
@@ -585,13 +589,17 @@ def duplicate_key(values, ctx):
     if key is None:
         return
     seen: dict = ctx.rule_state("V015", dict)
-    frame = values.frame.select(pl.col(f"c{key.index}").alias("key")).with_row_index("row")
+    raw_key = pl.col(f"c{key.index}")
+    # An 18-character Id is its 15-character Id plus a checksum: both forms name one record.
+    compared = pl.when(raw_key.str.len_bytes() == 18).then(raw_key.str.slice(0, 15)).otherwise(raw_key) \
+        if key.name.lower() == "id" else raw_key
+    frame = values.frame.select(raw_key.alias("key"), compared.alias("compared")).with_row_index("row")
     frame = frame.filter((pl.col("key") != "") & (pl.col("key") != "#N/A"))
     if frame.height == 0:
         return
-    hashes = frame.get_column("key").hash(seed=0).to_numpy()
+    hashes = frame.get_column("compared").hash(seed=0).to_numpy()
     rows = frame.get_column("row").to_numpy()
-    lines = values.line_numbers(rows)
+    lines = values.field_lines(rows, key.index)
     order = np.argsort(hashes, kind="stable")
     sorted_hashes = hashes[order]
     first_in_chunk = np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]]
