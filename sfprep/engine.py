@@ -104,6 +104,7 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
             start = len(UTF8_BOM) if ctx.sniffed.bom else 0
             stream.seek(start)
             dialect = ctx.sniffed.dialect(ctx.delimiter)
+            value_stage = ValueStage(ctx, by_scope, emit)
             for chunk in csv_scan.scan(stream, dialect, start_offset=start):
                 _observe(chunk, ctx)
                 if chunk.first_record == 0:
@@ -111,8 +112,10 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
                     ctx.columns = resolve_columns(ctx.header.names, ctx.described)
                     _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
                 _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
-                if by_scope[Scope.VALUES] or by_scope[Scope.FRAME]:
-                    _check_values(chunk, ctx, by_scope, emit)
+                if value_stage.active:
+                    value_stage.feed(chunk)
+            if value_stage.active:
+                value_stage.finish()
     except OSError as error:
         raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
     _run(by_scope[Scope.END], emit, ctx)
@@ -152,21 +155,65 @@ def _find_describe(ctx: FileContext):
     return described, None
 
 
-def _check_values(chunk, ctx: FileContext, by_scope, emit) -> None:
-    from sfprep.readers.frame import build_value_frame
+class ValueStage:
+    """Runs the value rules on each chunk's value frame.
 
-    if ctx.header is None or ctx.header.is_blank:
-        return
-    values = build_value_frame(chunk, len(ctx.header.names), ctx.delimiter)
-    if values is None:
-        return
-    if "cell_checks_ready" not in ctx.state:
-        ctx.state["cell_checks_ready"] = True
-        if ctx.described is None:
-            ctx.columns = infer_types_from_values(ctx.columns, values.frame)
-        ctx.cell_checks = [(rule_, c) for rule_, declare in by_scope[Scope.VALUES] for c in declare(ctx) or ()]
-    _run_cell_checks(ctx.cell_checks, values, emit)
-    _run(by_scope[Scope.FRAME], emit, values, ctx)
+    Column types inferred from values (no describe) are decided on the first
+    INFERENCE_SAMPLE records, whatever the chunk size: frames wait here until the sample is
+    complete or the file ends, so findings never depend on where chunks were cut.
+    """
+
+    INFERENCE_SAMPLE = 1000
+
+    def __init__(self, ctx: FileContext, by_scope, emit):
+        self.ctx, self.emit = ctx, emit
+        self.declarations = by_scope[Scope.VALUES]
+        self.frame_rules = by_scope[Scope.FRAME]
+        self.waiting: list = []
+        self.sampled = 0
+        self.ready = False
+
+    @property
+    def active(self) -> bool:
+        return bool(self.declarations or self.frame_rules)
+
+    def feed(self, chunk) -> None:
+        from sfprep.readers.frame import build_value_frame
+
+        ctx = self.ctx
+        if ctx.header is None or ctx.header.is_blank:
+            return
+        values = build_value_frame(chunk, len(ctx.header.names), ctx.delimiter)
+        if values is None:
+            return
+        if self.ready:
+            self._check(values)
+            return
+        self.waiting.append(values)
+        self.sampled += values.frame.height
+        if self.sampled >= self.INFERENCE_SAMPLE:
+            self.finish()
+
+    def finish(self) -> None:
+        if not self.ready:
+            self._declare_checks()
+        for values in self.waiting:
+            self._check(values)
+        self.waiting = []
+
+    def _declare_checks(self) -> None:
+        import polars as pl
+
+        ctx = self.ctx
+        self.ready = True
+        if ctx.described is None and self.waiting:
+            sample = pl.concat([v.frame for v in self.waiting]).head(self.INFERENCE_SAMPLE)
+            ctx.columns = infer_types_from_values(ctx.columns, sample)
+        ctx.cell_checks = [(rule_, c) for rule_, declare in self.declarations for c in declare(ctx) or ()]
+
+    def _check(self, values) -> None:
+        _run_cell_checks(self.ctx.cell_checks, values, self.emit)
+        _run(self.frame_rules, self.emit, values, self.ctx)
 
 
 def _run_cell_checks(checks, values, emit) -> None:

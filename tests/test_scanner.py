@@ -92,7 +92,10 @@ def test_fixture_list_is_not_empty():
 def test_fixture_findings_do_not_depend_on_chunk_size(path, monkeypatch):
     baseline = engine_findings(path, None, monkeypatch)
     for chunk_size in CHUNK_SIZES:
-        assert engine_findings(path, chunk_size, monkeypatch) == baseline, f"chunk_size={chunk_size}"
+        got = engine_findings(path, chunk_size, monkeypatch)
+        assert got == baseline, (
+            f"BUG: findings change with chunk_size={chunk_size}:\n"
+            f"  default: {baseline}\n  chunked: {got}")
 
 
 def _multiline_file() -> bytes:
