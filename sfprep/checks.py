@@ -9,33 +9,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+
+def column_expr(columns):
+    """pl.col over the value-frame columns of one Column or several."""
+    import polars as pl
+
+    if not isinstance(columns, (list, tuple)):
+        columns = [columns]
+    return pl.col([f"c{c.index}" for c in columns])
+
 from sfprep.model import Edit, Finding, Fix, Severity
 
 
 @dataclass(frozen=True)
 class CellCheck:
+    """One test over one or more columns. `bad` is written once over all of them
+    (`pl.col([...])`), so a rule costs one polars expression, not one per column."""
+
     code: str
-    column: Any                          # sfprep.columns.Column
+    columns: tuple                       # sfprep.columns.Column, in the order `bad` outputs them
     bad: Any                             # polars expression: True where the value is wrong
-    message: Callable[[str], str]
+    message: Callable[[str, Any], str]   # (value, column) -> message
     fix: Callable[[str], tuple[str, str] | None] | None = None  # value -> (new value, description)
     unsafe: bool = True
     severity: Severity | None = None
 
-    def finding(self, values, row: int, value: str) -> Finding:
-        line, record, offset = values.locate(row, self.column.index)
-        return Finding(self.code, self.message(value), line=line, record=record,
-                       column=self.column.index + 1, field=self.column.name, offset=offset,
-                       fix=self._fix(values, row, value, offset), severity=self.severity)
+    def __post_init__(self):
+        object.__setattr__(self, "columns", tuple(self.columns))
 
-    def _fix(self, values, row: int, value: str, offset: int) -> Fix | None:
+    def finding(self, values, row: int, value: str, column) -> Finding:
+        line, record, offset = values.locate(row, column.index)
+        return Finding(self.code, self.message(value, column), line=line, record=record,
+                       column=column.index + 1, field=column.name, offset=offset,
+                       fix=self._fix(values, row, value, offset, column), severity=self.severity)
+
+    def _fix(self, values, row: int, value: str, offset: int, column) -> Fix | None:
         if self.fix is None:
             return None
         proposal = self.fix(value)
         if proposal is None:
             return None
         new_value, description = proposal
-        raw = values.field_bytes(row, self.column.index)
+        raw = values.field_bytes(row, column.index)
         edit = Edit(offset, offset + len(raw), quote_field(new_value, values.delimiter).encode("utf-8"))
         return (Fix.unsafe if self.unsafe else Fix.safe)(description, edit)
 

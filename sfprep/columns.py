@@ -70,14 +70,16 @@ def infer_types_from_values(columns: list[Column], frame) -> list[Column]:
     candidates = [c for c in columns if c.value_type is None and c.field is None]
     if not candidates or frame.height == 0:
         return columns
-    exprs = []
-    for column in candidates:
-        value = pl.col(f"c{column.index}").str.strip_chars()
-        present = (value != "") & (value != "#N/A")
-        exprs += [present.sum().alias(f"n{column.index}"),
-                  (present & value.str.contains(DATE_LIKE)).sum().alias(f"d{column.index}"),
-                  (present & value.str.contains(DATETIME_LIKE)).sum().alias(f"t{column.index}")]
-    counts = frame.select(exprs).row(0, named=True)
+    value = pl.col([f"c{c.index}" for c in candidates]).str.strip_chars()
+    present = (value != "") & (value != "#N/A")
+    counts = frame.select(
+        present.sum().name.prefix("n_"),
+        (present & value.str.contains(DATE_LIKE)).sum().name.prefix("d_"),
+        (present & value.str.contains(DATETIME_LIKE)).sum().name.prefix("t_"),
+    ).row(0)
+    width = len(candidates)
+    counts = {f"{key}{column.index}": counts[block * width + position]
+              for block, key in enumerate("ndt") for position, column in enumerate(candidates)}
     inferred = {}
     for column in candidates:
         present = counts[f"n{column.index}"]

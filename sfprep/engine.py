@@ -220,17 +220,20 @@ def _run_cell_checks(checks, values, emit) -> None:
     """All cell checks of all rules in one polars pass; Python sees only the failing cells."""
     import polars as pl
 
+    checks = [(rule_, check) for rule_, check in checks if check.columns]
     if not checks:
         return
-    masks = values.frame.select([check.bad.alias(f"k{i}") for i, (_, check) in enumerate(checks)])
+    masks = values.frame.select([check.bad.name.prefix(f"k{n}_") for n, (_, check) in enumerate(checks)])
     flagged = masks.select(pl.all().any()).row(0)
-    for i, ((rule_, check), any_bad) in enumerate(zip(checks, flagged)):
-        if not any_bad:
-            continue
-        rows = masks.get_column(f"k{i}").arg_true()
-        cells = values.frame.get_column(f"c{check.column.index}").gather(rows).to_list()
-        for row, value in zip(rows.to_list(), cells):
-            emit(rule_, check.finding(values, row, value))
+    position = 0
+    for rule_, check in checks:
+        for column in check.columns:
+            if flagged[position]:
+                rows = masks.to_series(position).arg_true()
+                cells = values.frame.get_column(f"c{column.index}").gather(rows).to_list()
+                for row, value in zip(rows.to_list(), cells):
+                    emit(rule_, check.finding(values, row, value, column))
+            position += 1
 
 
 def _rules_by_scope(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, Callable]]]:

@@ -2,7 +2,7 @@
 `[limits]`), never from a constant here."""
 from __future__ import annotations
 
-from sfprep.checks import CellCheck
+from sfprep.checks import CellCheck, column_expr
 from sfprep.model import Finding
 from sfprep.registry import Scope, rule
 
@@ -31,12 +31,9 @@ def field_too_long(ctx):
     ## Fix
     None.
     """
-    import polars as pl
-
     limit = _limit(ctx, "characters_per_field")
-    for column in ctx.columns:
-        yield CellCheck("L001", column, pl.col(f"c{column.index}").str.len_chars() > limit,
-                        lambda v, c=column: f"{len(v):,} characters in {c.name}; the limit is {limit:,}")
+    yield CellCheck("L001", ctx.columns, column_expr(ctx.columns).str.len_chars() > limit,
+                    lambda v, c: f"{len(v):,} characters in {c.name}; the limit is {limit:,}")
 
 
 @rule("L002", "too-many-fields", "E")

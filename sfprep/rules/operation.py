@@ -115,5 +115,5 @@ def id_on_insert(ctx):
     if ctx.job.operation == "insert" and column is not None:
         import polars as pl
         value = pl.col(f"c{column.index}")
-        yield CellCheck("O004", column, (value != "") & (value != "#N/A"),
-                        lambda v: f"Id {v!r} in an insert: inserts create new Ids")
+        yield CellCheck("O004", [column], (value != "") & (value != "#N/A"),
+                        lambda v, c: f"Id {v!r} in an insert: inserts create new Ids")

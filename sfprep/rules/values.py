@@ -2,7 +2,7 @@
 them over every chunk's value frame in one pass and words only the failing cells."""
 from __future__ import annotations
 
-from sfprep.checks import CellCheck
+from sfprep.checks import CellCheck, column_expr
 from sfprep.model import Finding
 from sfprep.registry import Scope, rule
 
@@ -20,14 +20,13 @@ TEXT_TYPES = ("string", "textarea", "picklist", "multipicklist", "email", "phone
 ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
-def _col(column):
-    import polars as pl
-    return pl.col(f"c{column.index}")
+def _col(columns):
+    return column_expr(columns)
 
 
-def _present(column):
+def _present(columns):
     """Non-empty and not the `#N/A` null marker: the values a type check applies to."""
-    value = _col(column)
+    value = _col(columns)
     return (value != "") & (value != "#N/A")
 
 
@@ -62,11 +61,10 @@ def untrimmed_value(ctx):
     Unsafe (`--unsafe-fixes`): the whitespace is removed. It changes the stored value,
     which is almost always what you want, but sfprep cannot know it is.
     """
-    for column in ctx.columns:
-        value = _col(column)
-        yield CellCheck("V001", column, value != value.str.strip_chars(),
-                        lambda v, c=column: f"value {_show(v)} in {c.name} has whitespace around it",
-                        fix=lambda v: (v.strip(), "Trim the value"))
+    value = _col(ctx.columns)
+    yield CellCheck("V001", ctx.columns, value != value.str.strip_chars(),
+                    lambda v, c: f"value {_show(v)} in {c.name} has whitespace around it",
+                    fix=lambda v: (v.strip(), "Trim the value"))
 
 
 @rule("V002", "null-look-alike", "W", fix="U", scope=Scope.VALUES)
@@ -90,11 +88,10 @@ def null_look_alike(ctx):
     ## Fix
     Unsafe (`--unsafe-fixes`): the value becomes `#N/A`, which clears the field.
     """
-    for column in ctx.columns:
-        value = _col(column)
-        yield CellCheck("V002", column, value.str.to_lowercase().is_in(NULL_LOOK_ALIKES) & (value != "#N/A"),
-                        lambda v, c=column: f"{_show(v)} in {c.name} loads as text; `#N/A` is the null marker",
-                        fix=lambda v: ("#N/A", "Replace with the null marker #N/A"))
+    value = _col(ctx.columns)
+    yield CellCheck("V002", ctx.columns, value.str.to_lowercase().is_in(NULL_LOOK_ALIKES) & (value != "#N/A"),
+                    lambda v, c: f"{_show(v)} in {c.name} loads as text; `#N/A` is the null marker",
+                    fix=lambda v: ("#N/A", "Replace with the null marker #N/A"))
 
 
 @rule("V003", "null-key", "E", scope=Scope.VALUES)
@@ -118,9 +115,9 @@ def null_key(ctx):
     ## Fix
     None.
     """
-    for column in _key_columns(ctx):
-        yield CellCheck("V003", column, _col(column) == "#N/A",
-                        lambda v, c=column: f"#N/A in key column {c.name}: a key cannot be null")
+    keys = _key_columns(ctx)
+    yield CellCheck("V003", keys, _col(keys) == "#N/A",
+                    lambda v, c: f"#N/A in key column {c.name}: a key cannot be null")
 
 
 @rule("V004", "empty-value-ignored", "I", scope=Scope.VALUES)
@@ -146,10 +143,9 @@ def empty_value_ignored(ctx):
     if ctx.job.operation not in ("update", "upsert"):
         return
     keys = {"id", (ctx.job.external_id or "").lower()}
-    for column in ctx.columns:
-        if column.name.lower() not in keys:
-            yield CellCheck("V004", column, _col(column) == "",
-                            lambda v, c=column: f"empty {c.name} is ignored on {ctx.job.operation}; `#N/A` clears it")
+    columns = [c for c in ctx.columns if c.name.lower() not in keys]
+    yield CellCheck("V004", columns, _col(columns) == "",
+                    lambda v, c: f"empty {c.name} is ignored on {ctx.job.operation}; `#N/A` clears it")
 
 
 def _date_fix(ctx, output: str):
@@ -191,11 +187,9 @@ def date_not_iso(ctx):
     format and written as `yyyy-MM-dd`. sfprep never guesses day-versus-month.
     """
     pattern = f"{ISO_DATE}|{ISO_DATE_WITH_OFFSET}" if ctx.profile.get("date_offset_allowed") else ISO_DATE
-    for column in _typed(ctx, "date"):
-        value = _col(column)
-        yield CellCheck("V005", column, _present(column) & ~value.str.contains(pattern),
-                        lambda v, c=column: _date_message(v, c, "date", "yyyy-MM-dd"),
-                        fix=_date_fix(ctx, "%Y-%m-%d"))
+    columns = _typed(ctx, "date")
+    yield CellCheck("V005", columns, _present(columns) & ~_col(columns).str.contains(pattern),
+                    lambda v, c: _date_message(v, c, "date", "yyyy-MM-dd"), fix=_date_fix(ctx, "%Y-%m-%d"))
 
 
 def _date_message(value: str, column, kind: str, wanted: str) -> str:
@@ -227,10 +221,9 @@ def datetime_not_iso(ctx):
     Unsafe, and only with `--date-format` and `--timezone`: the value is read with the
     format in that zone and written in UTC with `Z`.
     """
-    for column in _typed(ctx, "datetime"):
-        value = _col(column)
-        yield CellCheck("V006", column, _present(column) & ~value.str.contains(ISO_DATETIME),
-                        lambda v, c=column: _datetime_message(v, c), fix=_datetime_fix(ctx))
+    columns = _typed(ctx, "datetime")
+    yield CellCheck("V006", columns, _present(columns) & ~_col(columns).str.contains(ISO_DATETIME),
+                    _datetime_message, fix=_datetime_fix(ctx))
 
 
 def _datetime_message(value: str, column) -> str:
@@ -309,8 +302,8 @@ def impossible_date(ctx):
             offset_minutes = value.str.extract(r"[+-]\d{2}:?(\d{2})$", 1).cast(pl.Int32, strict=False)
             bad = bad | (time.is_not_null() & ((hour > 23) | (minute > 59) | (second > 59))) \
                 | (value.str.contains(ISO_DATETIME) & ((offset > 14) | (offset_minutes > 59)).fill_null(False))
-        yield CellCheck("V007", column, bad.fill_null(False),
-                        lambda v, c=column: f"{_show(v)} in {c.name} is not a real date or time")
+        yield CellCheck("V007", [column], bad.fill_null(False),
+                        lambda v, c: f"{_show(v)} in {c.name} is not a real date or time")
 
 
 @rule("V008", "number-format", "E", scope=Scope.VALUES, needs=("describe",))
@@ -337,8 +330,8 @@ def number_format(ctx):
     """
     for column in _typed(ctx, *NUMBER_TYPES):
         pattern = NUMBER_TYPES[column.value_type]
-        yield CellCheck("V008", column, _present(column) & ~_col(column).str.contains(pattern),
-                        lambda v, c=column: f"{_show(v)} in {c.name} is not a plain {c.value_type} number")
+        yield CellCheck("V008", [column], _present(column) & ~_col(column).str.contains(pattern),
+                        lambda v, c: f"{_show(v)} in {c.name} is not a plain {c.value_type} number")
 
 
 @rule("V009", "boolean-format", "E", scope=Scope.VALUES, needs=("describe",))
@@ -361,10 +354,10 @@ def boolean_format(ctx):
     ## Fix
     None.
     """
-    for column in _typed(ctx, "boolean"):
-        value = _col(column).str.to_lowercase()
-        yield CellCheck("V009", column, _present(column) & ~value.is_in(["true", "false", "1", "0"]),
-                        lambda v, c=column: f"{_show(v)} in {c.name} is not true, false, 1 or 0")
+    columns = _typed(ctx, "boolean")
+    value = _col(columns).str.to_lowercase()
+    yield CellCheck("V009", columns, _present(columns) & ~value.is_in(["true", "false", "1", "0"]),
+                    lambda v, c: f"{_show(v)} in {c.name} is not true, false, 1 or 0")
 
 
 def _id_checksum_ok(value):
@@ -407,8 +400,7 @@ def malformed_record_id(ctx):
         value = _col(column)
         shape_ok = value.str.contains(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
         checksum_ok = (value.str.len_bytes() == 15) | _id_checksum_ok(value)
-        yield CellCheck("V010", column, _present(column) & ~(shape_ok & checksum_ok),
-                        lambda v, c=column: _id_message(v, c))
+        yield CellCheck("V010", [column], _present(column) & ~(shape_ok & checksum_ok), _id_message)
 
 
 def _id_message(value: str, column) -> str:
@@ -442,8 +434,8 @@ def value_too_long(ctx):
     for column in _typed(ctx, *TEXT_TYPES):
         length = column.field.length if column.field else 0
         if length > 0:
-            yield CellCheck("V011", column, _col(column).str.len_chars() > length,
-                            lambda v, c=column, n=length: f"{len(v)} characters in {c.name}, longer than its length {n}")
+            yield CellCheck("V011", [column], _col(column).str.len_chars() > length,
+                            lambda v, c, n=length: f"{len(v)} characters in {c.name}, longer than its length {n}")
 
 
 @rule("V012", "picklist-value", "W", scope=Scope.VALUES, needs=("describe",))
@@ -479,8 +471,8 @@ def picklist_value(ctx):
             bad = value.str.split(";").list.eval(~pl.element().is_in(allowed)).list.any()
         else:
             bad = ~value.is_in(allowed)
-        yield CellCheck("V012", column, _present(column) & bad,
-                        lambda v, c=column: f"{_show(v)} is not an active value of the restricted picklist {c.name}")
+        yield CellCheck("V012", [column], _present(column) & bad,
+                        lambda v, c: f"{_show(v)} is not an active value of the restricted picklist {c.name}")
 
 
 @rule("V013", "required-field-missing", "E", scope=Scope.HEADER, needs=("describe",))
@@ -516,11 +508,10 @@ def required_field_missing(header, ctx):
 def required_field_empty(ctx):
     if ctx.job.operation != "insert":
         return
-    for column in ctx.columns:
-        if column.field is not None and not column.is_relationship and column.field.is_required_on_insert:
-            value = _col(column)
-            yield CellCheck("V013", column, (value == "") | (value == "#N/A"),
-                            lambda v, c=column: f"required field {c.name} is empty")
+    columns = [c for c in ctx.columns
+               if c.field is not None and not c.is_relationship and c.field.is_required_on_insert]
+    value = _col(columns)
+    yield CellCheck("V013", columns, (value == "") | (value == "#N/A"), lambda v, c: f"required field {c.name} is empty")
 
 
 @rule("V014", "field-not-writable", "E", scope=Scope.HEADER, needs=("describe",))
@@ -649,9 +640,9 @@ def email_format(ctx):
     ## Fix
     None.
     """
-    for column in _typed(ctx, "email"):
-        yield CellCheck("V016", column, _present(column) & ~_col(column).str.contains(EMAIL),
-                        lambda v, c=column: f"{_show(v)} in {c.name} is not a plausible email address")
+    columns = _typed(ctx, "email")
+    yield CellCheck("V016", columns, _present(columns) & ~_col(columns).str.contains(EMAIL),
+                    lambda v, c: f"{_show(v)} in {c.name} is not a plausible email address")
 
 
 def _show(value: str) -> str:
