@@ -57,6 +57,6 @@ class CellCheck:
 
 def quote_field(value: str, delimiter: str = ",") -> str:
     """A CSV field for `value`, quoted only when it has to be."""
-    if any(ch in value for ch in (delimiter, '"', "\n", "\r")) or value != value.strip(" \t"):
+    if any(ch in value for ch in (delimiter, '"', "\n", "\r")):
         return '"' + value.replace('"', '""') + '"'
     return value

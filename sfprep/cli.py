@@ -154,12 +154,19 @@ def _print_diffs(outcomes) -> None:
         if outcome.new_bytes is None:
             continue
         with open(outcome.path, "rb") as stream:
-            old = stream.read().decode("utf-8", "surrogateescape").splitlines(keepends=True)
-        new = outcome.new_bytes.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+            old = _lines(stream.read())
+        new = _lines(outcome.new_bytes)
         for line in difflib.unified_diff(old, new, f"a/{outcome.path}", f"b/{outcome.path}"):
             sys.stdout.write(line.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
             if not line.endswith("\n"):
                 sys.stdout.write("\n\\ No newline at end of file\n")
+
+
+def _lines(data: bytes) -> list[str]:
+    """Lines split on LF only (a CR, form feed or U+2028 is part of a line, as in the file)."""
+    import re
+
+    return re.findall(r"[^\n]*\n|[^\n]+$", data.decode("utf-8", "surrogateescape"))
 
 
 def _print_fix_summary(outcomes) -> None:

@@ -53,6 +53,7 @@ class FileContext:
     blank_records: int = 0
     line_endings: LineEndingTally = field(default_factory=LineEndingTally)
     unterminated_quote: tuple[int, int, int] | None = None  # (line, record, column)
+    quote_anomalies: int = 0                # quoting problems found (Q002, Q004, Q005)
     utf8_error_reported: bool = False
     described: Any = None               # ObjectInfo of the job's object, when a describe was found
     describes: Any = None               # DescribeSource, for parent objects
@@ -277,6 +278,7 @@ def _observe(chunk, ctx: FileContext) -> None:
             first = int(records[0])
             tally.first_line[name] = int(chunk.line_of(chunk.record_ends[first]))
             tally.first_record[name] = chunk.first_record + first
+    ctx.quote_anomalies += len(chunk.anomalies)
     if chunk.unterminated_quote is not None and ctx.unterminated_quote is None:
         ctx.unterminated_quote = chunk.locate(chunk.unterminated_quote)
 

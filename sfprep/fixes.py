@@ -99,17 +99,19 @@ def _reencode(source: BinaryIO, target: BinaryIO, encoding: str) -> None:
 
 
 def _redelimit(source: BinaryIO, target: BinaryIO, delimiter: str, new_delimiter: str) -> None:
-    """Rewrite with the new delimiter, quoting what needs quoting; line breaks in values are kept."""
+    """Rewrite with the new delimiter, quoting what needs quoting; line breaks in values are kept.
+
+    Offered only for files whose quoting is clean, so the csv module reads every value exactly.
+    """
+    from sfprep.checks import quote_field
+
     text = io.TextIOWrapper(source, encoding="utf-8", errors="surrogateescape", newline="")
-    out = io.TextIOWrapper(target, encoding="utf-8", errors="surrogateescape", newline="", write_through=True)
     first_line = text.readline()
     text.seek(0)
     line_ending = "\r\n" if first_line.endswith("\r\n") else "\n"
-    writer = csv.writer(out, delimiter=new_delimiter, quotechar='"', lineterminator=line_ending,
-                        quoting=csv.QUOTE_MINIMAL)
-    for row in csv.reader(text, delimiter=delimiter, quotechar='"', strict=False):
-        writer.writerow(row)
-    out.detach()
+    for row in csv.reader(text, delimiter=delimiter, quotechar='"', strict=True):
+        line = new_delimiter.join(quote_field(value, new_delimiter) for value in row) + line_ending
+        target.write(line.encode("utf-8", "surrogateescape"))
     text.detach()
 
 
@@ -164,7 +166,10 @@ def atomic_replace(path: str, write: Callable[[BinaryIO], None]) -> None:
     fd = _unnamed_file(folder)
     named = fd is None
     if named:
-        fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as error:
+            raise UsageError(f"{path}: cannot write beside it: {error.strerror}; nothing was changed") from None
     try:
         with os.fdopen(fd, "wb", closefd=False) as out:
             write(out)
@@ -175,16 +180,21 @@ def atomic_replace(path: str, write: Callable[[BinaryIO], None]) -> None:
             _give_name(fd, temp_name, mode)
         os.replace(temp_name, path)
         _fsync_folder(folder)
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
+        if isinstance(error, OSError):
+            raise UsageError(f"{path}: cannot replace it: {error.strerror}; nothing was changed") from None
         raise
     finally:
         os.close(fd)
 
 
 def _give_name(fd: int, name: str, mode: int) -> None:
-    """Link the unnamed file into the folder; where /proc linking is refused, copy it instead."""
+    """Link the unnamed file into the folder (linkat with AT_EMPTY_PATH, else through /proc);
+    where both are refused, copy it to `name` instead."""
+    if _linkat_empty_path(fd, name):
+        return
     try:
         os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
         return
@@ -200,6 +210,18 @@ def _give_name(fd: int, name: str, mode: int) -> None:
         os.fchmod(copy_fd, mode)
     finally:
         os.close(copy_fd)
+
+
+def _linkat_empty_path(fd: int, name: str) -> bool:
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        at_fdcwd, at_empty_path = -100, 0x1000
+        return libc.linkat(fd, b"", at_fdcwd, os.fsencode(name), at_empty_path) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _unnamed_file(folder: str) -> int | None:

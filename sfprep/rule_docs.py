@@ -20,13 +20,13 @@ def rule_markdown(rule: Rule) -> str:
 def print_rule(rule: Rule) -> None:
     import sys
 
+    if not sys.stdout.isatty():
+        sys.stdout.write(rule_markdown(rule))
+        return
     from rich.console import Console
     from rich.markdown import Markdown
 
-    if sys.stdout.isatty():
-        Console().print(Markdown(rule_markdown(rule)))
-    else:
-        sys.stdout.write(rule_markdown(rule))
+    Console().print(Markdown(rule_markdown(rule)))
 
 
 def print_catalogue() -> None:

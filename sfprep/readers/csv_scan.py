@@ -25,11 +25,7 @@ from typing import BinaryIO, Iterator
 
 import numpy as np
 
-QUOTE = 0x22
-LF = 0x0A
-CR = 0x0D
-SPACE = 0x20
-TAB = 0x09
+from sfprep.readers.dialect import CR, LF, QUOTE, SPACE, TAB, Dialect
 
 CHUNK_SIZE = 8 << 20
 # A quoted value still open after this many bytes is reported as unterminated (Q003) and
@@ -45,12 +41,6 @@ STRAY_QUOTE = "stray-quote"                      # Q002
 OUTSIDE_BEFORE_OPEN = "outside-before-open"      # Q004
 OUTSIDE_AFTER_CLOSE = "outside-after-close"      # Q004
 UNESCAPED_QUOTE = "unescaped-quote"              # Q005
-
-
-@dataclass(frozen=True, slots=True)
-class Dialect:
-    delimiter: int = ord(",")
-    line_break: int = LF  # CR for a CR-only (old Mac) file
 
 
 @dataclass(frozen=True, slots=True)

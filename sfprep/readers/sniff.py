@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sfprep.readers.csv_scan import CR, LF, Dialect
+from sfprep.readers.dialect import CR, LF, Dialect
 
 HEAD_SIZE = 64 << 10
 UTF8_BOM = b"\xef\xbb\xbf"

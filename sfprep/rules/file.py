@@ -29,19 +29,23 @@ def invalid_utf8(chunk, ctx):
 
     ## Fix
     Safe, and only when you name the source encoding (`sfprep fix --encoding cp1252`):
-    the file is re-encoded from that encoding to UTF-8. sfprep never guesses an encoding.
+    the file is re-encoded from that encoding to UTF-8. sfprep never guesses an encoding,
+    and offers no fix for a file that is partly valid UTF-8 already (re-encoding would
+    garble that part).
     """
     if ctx.utf8_error_reported or chunk.data.isascii():
         return
     try:
         chunk.data.decode("utf-8")
+        ctx.state["F001-utf8-seen"] = True
     except UnicodeDecodeError as error:
+        mixed = ctx.state.get("F001-utf8-seen") or not chunk.data[:error.start].isascii()
         ctx.utf8_error_reported = True
         line, record, column = chunk.locate(error.start)
         bad = chunk.data[error.start:error.start + 1].hex().upper()
         yield Finding("F001", f"invalid UTF-8 byte 0x{bad}; the file must be UTF-8",
                       line=line, record=record, column=column, offset=chunk.base + error.start,
-                      fix=_reencode_fix(ctx))
+                      fix=None if mixed else _reencode_fix(ctx))
 
 
 def _reencode_fix(ctx) -> Fix | None:

@@ -12,7 +12,7 @@ from sfprep.registry import Scope, rule
 _DELIMITER_NAMES = {char: name.lower() for name, char in DELIMITERS.items()}
 
 
-@rule("Q001", "wrong-delimiter", "E", fix="S", scope=Scope.SNIFF)
+@rule("Q001", "wrong-delimiter", "E", fix="S", scope=Scope.END)
 def wrong_delimiter(ctx):
     """Delimiter is not a comma (or not the bulk2 job's declared delimiter).
 
@@ -35,8 +35,9 @@ def wrong_delimiter(ctx):
     `Name,Phone,Industry`
 
     ## Fix
-    Safe when the delimiter is unambiguous: the file is rewritten with commas, quoting
-    every value that holds a comma, a quote or a line break.
+    Safe when the delimiter is unambiguous and the file has no quoting problem (Q002-Q005):
+    the file is rewritten with commas, quoting every value that holds a comma, a quote or
+    a line break. Values are unchanged.
     """
     if ctx.delimiter != ctx.expected_delimiter:
         found = _DELIMITER_NAMES.get(ctx.delimiter, repr(ctx.delimiter))
@@ -49,9 +50,10 @@ def wrong_delimiter(ctx):
 
 
 def _is_unambiguous(ctx) -> bool:
-    """Only one candidate delimiter occurs in the header, and the expected one not at all."""
+    """One candidate delimiter in the header, and quoting clean enough to re-read exactly."""
     counts = ctx.sniffed.header_delimiter_counts
-    return sum(1 for count in counts.values() if count > 0) == 1
+    one_delimiter = sum(1 for count in counts.values() if count > 0) == 1
+    return one_delimiter and ctx.quote_anomalies == 0 and ctx.unterminated_quote is None
 
 
 def _anomalies(chunk, *kinds):

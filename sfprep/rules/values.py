@@ -148,7 +148,7 @@ def empty_value_ignored(ctx):
                     lambda v, c: f"empty {c.name} is ignored on {ctx.job.operation}; `#N/A` clears it")
 
 
-def _date_fix(ctx, output: str):
+def _date_fix(ctx):
     fmt = ctx.settings.date_format if ctx.settings else None
     if not fmt:
         return None
@@ -159,7 +159,7 @@ def _date_fix(ctx, output: str):
             parsed = datetime.strptime(value.strip(), fmt)
         except ValueError:
             return None
-        return parsed.strftime(output), f"Rewrite as {output} (read with {fmt})"
+        return f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d}", f"Rewrite as yyyy-MM-dd (read with {fmt})"
     return convert
 
 
@@ -189,7 +189,7 @@ def date_not_iso(ctx):
     pattern = f"{ISO_DATE}|{ISO_DATE_WITH_OFFSET}" if ctx.profile.get("date_offset_allowed") else ISO_DATE
     columns = _typed(ctx, "date")
     yield CellCheck("V005", columns, _present(columns) & ~_col(columns).str.contains(pattern),
-                    lambda v, c: _date_message(v, c, "date", "yyyy-MM-dd"), fix=_date_fix(ctx, "%Y-%m-%d"))
+                    lambda v, c: _date_message(v, c, "date", "yyyy-MM-dd"), fix=_date_fix(ctx))
 
 
 def _date_message(value: str, column, kind: str, wanted: str) -> str:
@@ -257,7 +257,7 @@ def _datetime_fix(ctx):
             if parsed.tzinfo is None:
                 parsed = parsed.replace(tzinfo=zone)
             utc = parsed.astimezone(timezone.utc)
-            text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+            text = f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S")
             if utc.microsecond:
                 text += f".{utc.microsecond // 1000:03d}"
             return text + "Z", f"Rewrite in UTC (read as {fmt} in {settings.timezone})"
