@@ -33,6 +33,8 @@ class CellCheck:
     fix: Callable[[str], tuple[str, str] | None] | None = None  # value -> (new value, description)
     unsafe: bool = True
     severity: Severity | None = None
+    # When `bad` is a cheap superset (bytes for characters), the exact test on flagged values.
+    confirm: Callable[[str], bool] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "columns", tuple(self.columns))

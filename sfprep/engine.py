@@ -13,10 +13,11 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from sfprep.columns import infer_types_from_values, resolve_columns
+from sfprep.columns import resolve_columns
 from sfprep.job import Job
 from sfprep.model import FileResult, Finding, StampedFinding, UsageError
 from sfprep.registry import Rule, Scope
+from sfprep.value_stage import ValueStage
 
 
 @dataclass
@@ -105,7 +106,8 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
             start = len(UTF8_BOM) if ctx.sniffed.bom else 0
             stream.seek(start)
             dialect = ctx.sniffed.dialect(ctx.delimiter)
-            value_stage = ValueStage(ctx, by_scope, emit)
+            value_stage = ValueStage(ctx, by_scope[Scope.VALUES], by_scope[Scope.FRAME], emit,
+                                     lambda checks, *args: _run(checks, emit, *args))
             for chunk in csv_scan.scan(stream, dialect, start_offset=start):
                 _observe(chunk, ctx)
                 if chunk.first_record == 0:
@@ -154,87 +156,6 @@ def _find_describe(ctx: FileContext):
     if described is None:
         return None, f"no describe for {ctx.job.object} in {source.path}"
     return described, None
-
-
-class ValueStage:
-    """Runs the value rules on each chunk's value frame.
-
-    Column types inferred from values (no describe) are decided on the first
-    INFERENCE_SAMPLE records, whatever the chunk size: frames wait here until the sample is
-    complete or the file ends, so findings never depend on where chunks were cut.
-    """
-
-    INFERENCE_SAMPLE = 1000
-
-    def __init__(self, ctx: FileContext, by_scope, emit):
-        self.ctx, self.emit = ctx, emit
-        self.declarations = by_scope[Scope.VALUES]
-        self.frame_rules = by_scope[Scope.FRAME]
-        self.waiting: list = []
-        self.sampled = 0
-        self.ready = False
-
-    @property
-    def active(self) -> bool:
-        return bool(self.declarations or self.frame_rules)
-
-    def feed(self, chunk) -> None:
-        from sfprep.readers.frame import build_value_frame
-
-        ctx = self.ctx
-        if ctx.header is None or ctx.header.is_blank:
-            return
-        values = build_value_frame(chunk, len(ctx.header.names), ctx.delimiter)
-        if values is None:
-            return
-        if self.ready:
-            self._check(values)
-            return
-        self.waiting.append(values)
-        self.sampled += values.frame.height
-        if self.sampled >= self.INFERENCE_SAMPLE:
-            self.finish()
-
-    def finish(self) -> None:
-        if not self.ready:
-            self._declare_checks()
-        for values in self.waiting:
-            self._check(values)
-        self.waiting = []
-
-    def _declare_checks(self) -> None:
-        import polars as pl
-
-        ctx = self.ctx
-        self.ready = True
-        if ctx.described is None and self.waiting:
-            sample = pl.concat([v.frame for v in self.waiting]).head(self.INFERENCE_SAMPLE)
-            ctx.columns = infer_types_from_values(ctx.columns, sample)
-        ctx.cell_checks = [(rule_, c) for rule_, declare in self.declarations for c in declare(ctx) or ()]
-
-    def _check(self, values) -> None:
-        _run_cell_checks(self.ctx.cell_checks, values, self.emit)
-        _run(self.frame_rules, self.emit, values, self.ctx)
-
-
-def _run_cell_checks(checks, values, emit) -> None:
-    """All cell checks of all rules in one polars pass; Python sees only the failing cells."""
-    import polars as pl
-
-    checks = [(rule_, check) for rule_, check in checks if check.columns]
-    if not checks:
-        return
-    masks = values.frame.select([check.bad.name.prefix(f"k{n}_") for n, (_, check) in enumerate(checks)])
-    flagged = masks.select(pl.all().any()).row(0)
-    position = 0
-    for rule_, check in checks:
-        for column in check.columns:
-            if flagged[position]:
-                rows = masks.to_series(position).arg_true()
-                cells = values.frame.get_column(f"c{column.index}").gather(rows).to_list()
-                for row, value in zip(rows.to_list(), cells):
-                    emit(rule_, check.finding(values, row, value, column))
-            position += 1
 
 
 def _rules_by_scope(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, Callable]]]:

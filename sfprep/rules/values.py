@@ -7,6 +7,7 @@ from sfprep.model import Finding
 from sfprep.registry import Scope, rule
 
 NULL_LOOK_ALIKES = ("n/a", "#n/a", "null", "none", "nil", "#na", "nan")
+NULL_LOOK_ALIKE = "(?i)^(?:" + "|".join(NULL_LOOK_ALIKES) + ")$"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 ISO_DATE_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{4})$"
 ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2})$"
@@ -89,7 +90,7 @@ def null_look_alike(ctx):
     Unsafe (`--unsafe-fixes`): the value becomes `#N/A`, which clears the field.
     """
     value = _col(ctx.columns)
-    yield CellCheck("V002", ctx.columns, value.str.to_lowercase().is_in(NULL_LOOK_ALIKES) & (value != "#N/A"),
+    yield CellCheck("V002", ctx.columns, value.str.contains(NULL_LOOK_ALIKE) & (value != "#N/A"),
                     lambda v, c: f"{_show(v)} in {c.name} loads as text; `#N/A` is the null marker",
                     fix=lambda v: ("#N/A", "Replace with the null marker #N/A"))
 
