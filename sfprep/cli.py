@@ -141,7 +141,7 @@ def _run_lint(paths, object_name, operation, external_id, describe, profile, del
             sys.exit(1 if any(o.fixed for o in outcomes) and not exit_zero else 0)
         _print_fix_summary(outcomes)
     else:
-        results = lint_paths(files, settings)
+        results = lint_paths(files, settings, jobs=jobs)
     fmt = fmt or ("full" if sys.stdout.isatty() and not output else "concise")
     _write_report(fmt, results, output, statistics)
     sys.exit(_exit_code(results, settings.strict, exit_zero))

@@ -1,6 +1,8 @@
 """From command-line paths to FileResults: discovery, per-file job and rule selection."""
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from sfprep.config import Settings, find_config, load_profile, load_settings
@@ -60,22 +62,47 @@ def rules_for(path: Path, settings: Settings) -> list[Rule]:
     return select_rules(settings.select, ignored, settings.extend_select)
 
 
-def lint_paths(files: list[Path], settings: Settings) -> list[FileResult]:
-    from sfprep.describe import DescribeSource
-
+def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None) -> list[FileResult]:
+    """Lint every file, in parallel processes when there are several; results in input order."""
     profile = load_profile(settings.profile, settings.limits)
-    describes = DescribeSource(settings.describe)
-    results = []
     for path in files:
         job = job_for(path, settings)
         if not profile.get("line_ending_declared") and (job.delimiter not in (None, ",") or job.line_ending):
             raise UsageError(_bulk2_only(settings))
-        rules = rules_for(path, settings)
-        if path.suffix.lower() == ".xml":
-            results.append(_xml_not_checked(path, job, rules))
-            continue
-        results.append(lint_file(str(path), job, profile, rules, describes=describes, settings=settings))
-    return results
+    workers = min(jobs or os.cpu_count() or 1, len(files))
+    if workers <= 1:
+        _start_worker(settings)
+        return [_lint_one(path) for path in files]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context(),
+                             initializer=_start_worker, initargs=(settings,)) as pool:
+        return list(pool.map(_lint_one, files, chunksize=max(1, len(files) // (workers * 8))))
+
+
+_WORKER: dict = {}  # per process: settings, profile and describe cache
+
+
+def _start_worker(settings: Settings) -> None:
+    from sfprep.describe import DescribeSource
+
+    _WORKER.update(settings=settings, profile=load_profile(settings.profile, settings.limits),
+                   describes=DescribeSource(settings.describe))
+
+
+def _lint_one(path: Path) -> FileResult:
+    settings = _WORKER["settings"]
+    job, rules = job_for(path, settings), rules_for(path, settings)
+    if path.suffix.lower() == ".xml":
+        return _xml_not_checked(path, job, rules)
+    return lint_file(str(path), job, _WORKER["profile"], rules, describes=_WORKER["describes"], settings=settings)
+
+
+def _process_context():
+    """fork is fast, but not once polars has started its thread pool in this process."""
+    import multiprocessing
+    import sys
+
+    method = "fork" if "polars" not in sys.modules and sys.platform == "linux" else "forkserver"
+    return multiprocessing.get_context(method)
 
 
 def _bulk2_only(settings: Settings) -> str:
@@ -114,5 +141,5 @@ def fix_paths(files: list[Path], settings: Settings, unsafe: bool, diff_only: bo
 
         outcomes.append(fix_file(str(path), lint_once, threshold, diff_only=diff_only))
     if not diff_only:
-        results = lint_paths(files, settings)
+        results = lint_paths(files, settings, jobs=1)
     return outcomes, results
