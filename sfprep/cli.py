@@ -217,8 +217,8 @@ def _exit_code(results, strict: bool, exit_zero: bool) -> int:
 def rule(code: str | None) -> None:
     """Print one rule's documentation, or the catalogue."""
     from sfprep.model import UsageError
-    from sfprep.rule_docs import print_catalogue, print_rule
     from sfprep.registry import get_rule
+    from sfprep.rule_docs import print_catalogue, print_rule
 
     if code is None:
         print_catalogue()

@@ -12,8 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sfprep.model import UsageError
 from sfprep.job import Job, normalise_operation
+from sfprep.model import UsageError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -181,6 +181,7 @@ def _run(checks: list[tuple[Rule, Callable]], emit, *args) -> None:
 def _observe(chunk, ctx: FileContext) -> None:
     """Keep the file-wide tallies that several rules read at the end."""
     import numpy as np
+
     from sfprep.readers.csv_scan import TERMINATOR_NAMES
 
     blank = chunk.record_ends == chunk.record_starts

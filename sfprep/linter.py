@@ -7,9 +7,8 @@ from pathlib import Path
 
 from sfprep.config import Settings, find_config, load_profile, load_settings
 from sfprep.engine import lint_file
-from sfprep.model import UsageError
 from sfprep.job import Job, job_from_file_name
-from sfprep.model import FileResult
+from sfprep.model import FileResult, UsageError
 from sfprep.registry import Rule, select_rules
 
 SUFFIXES = (".csv", ".xml")

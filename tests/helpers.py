@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sfprep.cli import main
@@ -31,3 +33,33 @@ def findings_of(report: dict, code_prefix: str = "") -> list[tuple[str, int | No
     rows = [(f["code"], f["line"], f["column"]) for f in report["findings"]
             if f["code"].startswith(code_prefix)]
     return sorted(rows, key=lambda r: (r[1] or 0, r[0], r[2] or 0))
+
+
+def invoke(*args) -> tuple[int, str, str]:
+    """Run `sfprep ARGS...` in-process; a Python exception escaping the CLI fails the test."""
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        trace = "".join(traceback.format_exception(*result.exc_info))
+        pytest.fail(f"`sfprep {' '.join(map(str, args))}` crashed instead of exiting cleanly:\n{trace}")
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(path: Path, content: str | bytes) -> Path:
+    """Write `content` (text as UTF-8, or exact bytes), creating folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def assert_usage_error(code: int, out: str, err: str, *needles: str) -> str:
+    """Exit 2, exactly one stderr line `sfprep: error: ...` mentioning every needle, no traceback."""
+    assert "Traceback" not in err and "Traceback" not in out, f"traceback printed:\n{err}"
+    assert code == 2, f"expected exit 2 (usage error), got {code}; stderr={err!r}"
+    lines = err.splitlines()
+    assert len(lines) == 1, f"expected exactly one line on stderr, got {len(lines)}: {lines!r}"
+    assert lines[0].startswith("sfprep: error: "), f"stderr line does not start with 'sfprep: error:': {lines[0]!r}"
+    message = lines[0][len("sfprep: error: "):]
+    for needle in needles:
+        assert needle in message, f"usage error {message!r} does not mention {needle!r}"
+    assert out == "", f"a usage error must not print a report on stdout, got {out!r}"
+    return message

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-import traceback
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from sfprep.cli import main
-from tests.helpers import FIXTURES, REPO, findings_of
+from tests.helpers import FIXTURES, REPO, assert_usage_error, findings_of, invoke, write
+from tests.helpers import lint_json as lint
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,42 +35,12 @@ BOTH = H003 + Q004
 
 # --- helpers (local to this file) -------------------------------------------------------
 
-def invoke(*args) -> tuple[int, str, str]:
-    """Run `sfprep ARGS...` in-process; a Python exception escaping the CLI fails the test."""
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        trace = "".join(traceback.format_exception(*result.exc_info))
-        pytest.fail(f"`sfprep {' '.join(map(str, args))}` crashed instead of exiting cleanly:\n{trace}")
-    return result.exit_code, result.stdout, result.stderr
 
 
-def assert_usage_error(code: int, out: str, err: str, *needles: str) -> str:
-    """Exit 2, exactly one stderr line `sfprep: error: ...` mentioning every needle, no traceback."""
-    assert "Traceback" not in err and "Traceback" not in out, f"traceback printed:\n{err}"
-    assert code == 2, f"expected exit 2 (usage error), got {code}; stderr={err!r}"
-    lines = err.splitlines()
-    assert len(lines) == 1, f"expected exactly one line on stderr, got {len(lines)}: {lines!r}"
-    assert lines[0].startswith("sfprep: error: "), f"stderr line does not start with 'sfprep: error:': {lines[0]!r}"
-    message = lines[0][len("sfprep: error: "):]
-    for needle in needles:
-        assert needle in message, f"usage error {message!r} does not mention {needle!r}"
-    assert out == "", f"a usage error must not print a report on stdout, got {out!r}"
-    return message
 
 
-def lint(*args) -> tuple[int, dict]:
-    code, out, err = invoke("lint", "--format", "json", "--no-progress", *args)
-    assert code in (0, 1), f"exit {code}: {err}"
-    return code, json.loads(out)
 
 
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_bytes(text.encode("utf-8"))
-    return path
 
 
 @pytest.fixture(autouse=True)

@@ -9,14 +9,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import traceback
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from sfprep.cli import main
-from tests.helpers import FIXTURES, findings_of
+from tests.helpers import FIXTURES, findings_of, invoke, write
+from tests.helpers import lint_json as lint
 
 REPORT = FIXTURES / "report"
 BAD = FIXTURES / "config" / "bad"
@@ -36,24 +34,10 @@ CRLF = b"Name,Phone\r\nAcme,555-0100\r\nGlobex,555-0199\r\n"
 
 # --- helpers (local to this file) -------------------------------------------------------
 
-def invoke(*args) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        trace = "".join(traceback.format_exception(*result.exc_info))
-        pytest.fail(f"`sfprep {' '.join(map(str, args))}` crashed instead of a one-line usage error:\n{trace}")
-    return result.exit_code, result.stdout, result.stderr
 
 
-def lint(*args) -> tuple[int, dict]:
-    code, out, err = invoke("lint", "--format", "json", "--no-progress", *args)
-    assert code in (0, 1), f"exit {code}: {err}"
-    return code, json.loads(out)
 
 
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return path
 
 
 def by_file(report: dict, root: Path) -> dict[str, list]:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from sfprep.describe import load_describe, parse_describe
-from sfprep.model import UsageError
 from tests.helpers import CORPUS, findings_of, lint_json, run_cli
 
 CUMULUSCI = CORPUS / "cumulusci"

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from sfprep.cli import main

@@ -11,7 +11,14 @@ import re
 import pytest
 
 from sfprep.model import FixKind, Severity
-from sfprep.registry import DOC_SECTIONS, Rule, all_rules, get_rule, is_selector, select_rules
+from sfprep.registry import (
+    DOC_SECTIONS,
+    Rule,
+    all_rules,
+    get_rule,
+    is_selector,
+    select_rules,
+)
 from tests.helpers import FIXTURES, REPO
 
 SPEC = REPO.parent / "shared" / "spec" / "RULES.md"

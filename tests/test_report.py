@@ -7,14 +7,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-import traceback
 
 import pytest
-from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-from sfprep.cli import main
-from tests.helpers import FIXTURES, REPO
+from tests.helpers import FIXTURES, REPO, invoke
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,12 +44,6 @@ MULTI_LINES = {
 }
 
 
-def invoke(*args) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        trace = "".join(traceback.format_exception(*result.exc_info))
-        pytest.fail(f"`sfprep {' '.join(map(str, args))}` crashed:\n{trace}")
-    return result.exit_code, result.stdout, result.stderr
 
 
 def report_of(*args) -> dict:

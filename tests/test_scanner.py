@@ -21,8 +21,17 @@ from sfprep.config import load_profile
 from sfprep.job import Job
 from sfprep.readers import csv_scan
 from sfprep.readers.csv_scan import (
-    END_OF_FILE, OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN, STRAY_QUOTE, TERM_CR, TERM_CRLF,
-    TERM_LF, UNESCAPED_QUOTE, Anomaly, Dialect, unquote,
+    END_OF_FILE,
+    OUTSIDE_AFTER_CLOSE,
+    OUTSIDE_BEFORE_OPEN,
+    STRAY_QUOTE,
+    TERM_CR,
+    TERM_CRLF,
+    TERM_LF,
+    UNESCAPED_QUOTE,
+    Anomaly,
+    Dialect,
+    unquote,
 )
 from sfprep.readers.sniff import sniff
 from sfprep.registry import select_rules
