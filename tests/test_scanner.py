@@ -99,6 +99,10 @@ def test_fixture_list_is_not_empty():
 
 @pytest.mark.parametrize("path", _utf8_fixtures())
 def test_fixture_findings_do_not_depend_on_chunk_size(path, monkeypatch):
+    assert_chunk_size_invariant(path, monkeypatch)
+
+
+def assert_chunk_size_invariant(path, monkeypatch):
     baseline = engine_findings(path, None, monkeypatch)
     for chunk_size in CHUNK_SIZES:
         got = engine_findings(path, chunk_size, monkeypatch)
@@ -148,12 +152,7 @@ def _mixed_endings_with_bare_cr() -> bytes:
 def test_generated_file_findings_do_not_depend_on_chunk_size(data, tmp_path, monkeypatch):
     path = tmp_path / "data.csv"
     path.write_bytes(data)
-    baseline = engine_findings(path, None, monkeypatch)
-    for chunk_size in CHUNK_SIZES:
-        got = engine_findings(path, chunk_size, monkeypatch)
-        assert got == baseline, (
-            f"BUG: findings change with chunk_size={chunk_size}:\n"
-            f"  default: {baseline}\n  chunked: {got}")
+    assert_chunk_size_invariant(path, monkeypatch)
 
 
 def test_multiline_file_is_read_as_intended(tmp_path, monkeypatch):
