@@ -1,6 +1,6 @@
 """Deterministic synthetic Salesforce Account insert CSV for benchmarks.
 
-    python benchmarks/generate.py OUT.csv --size-mb 100 [--seed 0] [--defects]
+    python benchmarks/generate.py OUT.csv --size-mb 100 [--seed 0] [--defects] [--fixable [N]] [--check]
 
 The file is UTF-8, LF-terminated, RFC 4180 quoted, with 20 columns. A pool of a few thousand
 distinct rows is rendered once with random.Random(seed) and written repeatedly in big blocks;
@@ -16,6 +16,11 @@ line being the 1-based physical line as defined in docs/findings.md:
     Q006  a record with 19 fields    ragged record (Fax dropped)
     F005  Defect<NUL>F005            NUL byte in an unquoted field         (field 19, Description)
     F006  an empty line              blank line between two records
+
+With fixable=N every N-th data record (records N, 2N, ...; 0 = none) has its Name written
+as `"Name" ,`: a space after the closing quote, one safe Q004 fix each, so `sfprep fix`
+has real work. The line count does not change (names never hold a line break), so the
+defect lines stay exact; Generated.fixable says how many such records were written.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import argparse
 import csv
 import itertools
 import random
+from dataclasses import dataclass, field
 
 HEADER = ("Name,AccountNumber,Phone,Fax,Website,Industry,Type,AnnualRevenue,NumberOfEmployees,"
           "BillingStreet,BillingCity,BillingState,BillingPostalCode,BillingCountry,ShippingCity,"
@@ -82,11 +88,19 @@ def random_fields(rng: random.Random) -> list[str]:
             random_description(rng)]
 
 
-def build_pool(seed: int) -> list[bytes]:
-    """Distinct pre-rendered row prefixes (everything up to and including the last comma)."""
+def build_pools(seed: int) -> tuple[list[bytes], list[bytes]]:
+    """Distinct pre-rendered row prefixes (everything up to and including the last comma):
+    the clean pool, and the same rows with the Name written as `"Name" ,` (Q004)."""
     rng = random.Random(seed)
-    return [(",".join(csv_field(f) for f in random_fields(rng)) + ",").encode()
-            for _ in range(POOL_SIZE)]
+    rows = [[csv_field(f) for f in random_fields(rng)] for _ in range(POOL_SIZE)]
+    clean = [(",".join(cells) + ",").encode() for cells in rows]
+    fixable = [(",".join([quoted_with_space(cells[0])] + cells[1:]) + ",").encode() for cells in rows]
+    return clean, fixable
+
+
+def quoted_with_space(rendered: str) -> str:
+    """`"value" ` from a rendered field, quoted or not."""
+    return (rendered if rendered.startswith('"') else '"' + rendered + '"') + " "
 
 
 def defect_rows() -> list[tuple[str, bytes]]:
@@ -118,35 +132,52 @@ def row_count_for(pool: list[bytes], target_bytes: int, header_bytes: int) -> in
     return max(full * len(pool) + (partial if rest else 0), 1)
 
 
-def write_account_load(path, size_mb: float, seed: int = 0, defects: bool = False) -> list[tuple[str, int]]:
-    """Write the CSV; return the expected (code, physical line) of injected defects."""
-    pool = build_pool(seed)
+@dataclass
+class Generated:
+    """What write_account_load wrote."""
+    records: int  # data records rendered from the pool (the defect rows not included)
+    defects: list[tuple[str, int]] = field(default_factory=list)  # (code, physical line)
+    fixable: int = 0  # records written with `"Name" ,`
+
+
+def write_account_load(path, size_mb: float, seed: int = 0, defects: bool = False,
+                       fixable: int = 0) -> Generated:
+    """Write the CSV; return the record count and the expected (code, line) of the defects."""
+    pools = build_pools(seed)
     header = (HEADER + "\n").encode()
-    n_rows = row_count_for(pool, int(size_mb * 1_000_000), len(header))
+    n_rows = row_count_for(pools[0], int(size_mb * 1_000_000), len(header))
     pending = defect_rows() if defects else []
     # Insert defect k just before data record n_rows * (k+1) / (len+1) (0-based).
     positions = [n_rows * (k + 1) // (len(pending) + 1) for k in range(len(pending))]
     expected, line = [], 1  # `line` = physical lines written so far
     with open(path, "wb") as out:
         out.write(header)
-        for start in range(0, n_rows, len(pool)):
-            stop = min(start + len(pool), n_rows)
+        for start in range(0, n_rows, POOL_SIZE):
+            stop = min(start + POOL_SIZE, n_rows)
             cut = start
             while positions and positions[0] < stop:
-                line = write_rows(out, pool, cut, positions[0], line)
+                line = write_rows(out, render(pools, cut, positions[0], fixable), line)
                 code, data = pending.pop(0)
                 out.write(data)
                 expected.append((code, line + 1))
                 line += 1
                 cut = positions.pop(0)
-            line = write_rows(out, pool, cut, stop, line)
-    return expected
+            line = write_rows(out, render(pools, cut, stop, fixable), line)
+    return Generated(n_rows, expected, n_rows // fixable if fixable else 0)
 
 
-def write_rows(out, pool: list[bytes], start: int, stop: int, line: int) -> int:
-    """Write data records start..stop-1 (global numbering); return the updated line count."""
-    size = len(pool)
-    block = b"".join([pool[i % size] + ID_FORMAT % i for i in range(start, stop)])
+def render(pools: tuple[list[bytes], list[bytes]], start: int, stop: int, every: int) -> bytes:
+    """Data records start..stop-1 (global 0-based numbering); with every=N, each N-th one
+    (i + 1 divisible by N) comes from the `"Name" ,` pool."""
+    clean, fixable = pools
+    if not every:
+        return b"".join([clean[i % POOL_SIZE] + ID_FORMAT % i for i in range(start, stop)])
+    return b"".join([(fixable if (i + 1) % every == 0 else clean)[i % POOL_SIZE] + ID_FORMAT % i
+                     for i in range(start, stop)])
+
+
+def write_rows(out, block: bytes, line: int) -> int:
+    """Write a rendered block; return the updated physical line count."""
     out.write(block)
     return line + block.count(b"\n")
 
@@ -154,29 +185,44 @@ def write_rows(out, pool: list[bytes], start: int, stop: int, line: int) -> int:
 MARKERS = {"Q004": b'"Defect Q004 Ltd" ,', "Q002": b'Defect 12" Q002 Pipe,', "F005": b"\x00"}
 
 
-def check_file(path, expected: list[tuple[str, int]]) -> list[str]:
-    """Read the file back; return problems (empty list = OK).
+def check_file(path, generated: Generated) -> list[str]:
+    """Read the file back (streaming); return problems (empty list = OK).
 
     With Python's csv module every record must have 20 fields, except the Q006 record (19)
     and the F006 blank line (0), which must start on their expected lines; the Q004, Q002
-    and F005 markers must sit on their expected physical lines.
+    and F005 markers must sit on their expected physical lines; the number of 20-field
+    records and of Names followed by a space must match what was written.
     """
-    where = {code: line for code, line in expected}
-    problems, first_line = [], 1
+    where = dict(generated.defects)
+    problems, first_line, full, spaced = [], 1, 0, 0
     with open(path, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         for record in reader:
             want = {0: "F006", 19: "Q006"}.get(len(record))
             if len(record) != 20 and where.get(want) != first_line:
                 problems.append(f"line {first_line}: {len(record)} fields")
+            full += len(record) == 20
+            spaced += bool(record) and record[0].endswith(" ")
             first_line = reader.line_num + 1
+    want_full = 1 + generated.records + sum(code in MARKERS for code in where)  # 1: header
+    if full != want_full:
+        problems.append(f"{full} records of 20 fields, expected {want_full}")
+    want_spaced = generated.fixable + ("Q004" in where)
+    if spaced != want_spaced:
+        problems.append(f"{spaced} names followed by a space, expected {want_spaced}")
+    return problems + check_markers(path, generated.defects)
+
+
+def check_markers(path, defects: list[tuple[str, int]]) -> list[str]:
+    """The Q004, Q002 and F005 markers must sit on their expected physical lines."""
+    wanted = {line: code for code, line in defects if code in MARKERS}
+    problems = []
     with open(path, "rb") as f:
-        lines = f.read().split(b"\n")
-    for code, line in expected:
-        marker = MARKERS.get(code)
-        if marker and marker not in lines[line - 1]:
-            problems.append(f"{code}: marker not on line {line}")
-    return problems
+        for number, raw in enumerate(f, 1):
+            code = wanted.pop(number, None)
+            if code and MARKERS[code] not in raw:
+                problems.append(f"{code}: marker not on line {number}")
+    return problems + [f"{code}: the file has fewer than {line} lines" for line, code in wanted.items()]
 
 
 def main() -> None:
@@ -185,13 +231,16 @@ def main() -> None:
     parser.add_argument("--size-mb", type=float, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--defects", action="store_true", help="inject the documented defects")
+    parser.add_argument("--fixable", type=int, nargs="?", const=50, default=0, metavar="N",
+                        help='every N-th record (default 50) gets `"Name" ,` (Q004, fixable)')
     parser.add_argument("--check", action="store_true", help="read the file back and verify it")
     args = parser.parse_args()
-    expected = write_account_load(args.out, args.size_mb, args.seed, args.defects)
-    for code, line in expected:
+    generated = write_account_load(args.out, args.size_mb, args.seed, args.defects, args.fixable)
+    print(f"records\t{generated.records}\nfixable\t{generated.fixable}")
+    for code, line in generated.defects:
         print(f"{code}\tline {line}")
     if args.check:
-        problems = check_file(args.out, expected)
+        problems = check_file(args.out, generated)
         print("\n".join(problems) or "check: OK")
         raise SystemExit(1 if problems else 0)
 

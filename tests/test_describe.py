@@ -163,3 +163,18 @@ def test_batches_salesforce_accepted_lint_with_no_error(batch, describe_dir):
     errors = [(f["code"], f["line"], f["message"]) for f in report["findings"] if f["severity"] == "error"]
     assert errors == []
     assert report["files"][0]["object"] == object_name
+
+
+@pytest.mark.parametrize("fmt", ["full", "concise", "github"])
+def test_skipped_rules_are_in_every_text_format(tmp_path, fmt):
+    data = tmp_path / "Account.csv"
+    data.write_text("Name\nAcme\n")
+    _, out, _ = run_cli("lint", "--format", fmt, data)
+    assert "H008" in out and "no describe JSON given" in out
+
+
+def test_skipped_rules_are_in_the_statistics(tmp_path):
+    data = tmp_path / "Account.csv"
+    data.write_text("Name\nAcme\n")
+    _, out, _ = run_cli("lint", "--statistics", data)
+    assert "skipped" in out and "V016" in out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sfprep.model import FileResult, Severity
+from sfprep.report import skipped_lines
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -21,3 +22,5 @@ def render(results: list[FileResult], out) -> None:
                 where.append(f"col={f.column}")
             where.append(f"title={f.code} {stamped.rule_name}")
             out.write(f"::{_LEVEL[stamped.severity]} {','.join(where)}::{_escape(f.code + ' ' + f.message)}\n")
+    for line in skipped_lines(results):
+        out.write(f"::notice title=sfprep skipped rules::{_escape(line)}\n")

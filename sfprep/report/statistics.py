@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sfprep.model import Applicability, FileResult
+from sfprep.report import skipped_lines
 
 
 def render(results: list[FileResult], out) -> None:
@@ -21,3 +22,5 @@ def render(results: list[FileResult], out) -> None:
         marker = "[*]" if code in fixable else "   "
         out.write(f"{count:>8}  {code}  {marker}  {names[code]}\n")
     out.write(f"Found {sum(counts.values())} finding(s).\n")
+    for line in skipped_lines(results):
+        out.write(f"{line}\n")

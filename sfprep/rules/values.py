@@ -558,7 +558,8 @@ def duplicate_key(values, ctx):
     ## What it checks
     That no `Id` repeats in an update or delete, and no external id repeats in an
     upsert. Every repeat is reported with the line of the first. Empty keys are not
-    compared. Keys are remembered as 64-bit hashes, so memory stays small on huge files.
+    compared. Keys are remembered as 64-bit hashes in sorted numpy runs (16 bytes a distinct
+    key), so memory stays small on huge files.
 
     ## Why it matters
     Two rows for one record in one job: in Bulk API 1.0 parallel batches they race and
@@ -580,7 +581,9 @@ def duplicate_key(values, ctx):
     key = _duplicate_key_column(ctx)
     if key is None:
         return
-    seen: dict = ctx.rule_state("V015", dict)
+    from sfprep.keyindex import FirstSeen
+
+    first_seen = ctx.rule_state("V015", FirstSeen)
     raw_key = pl.col(f"c{key.index}")
     # An 18-character Id is its 15-character Id plus a checksum: both forms name one record.
     compared = pl.when(raw_key.str.len_bytes() == 18).then(raw_key.str.slice(0, 15)).otherwise(raw_key) \
@@ -589,29 +592,13 @@ def duplicate_key(values, ctx):
     frame = frame.filter((pl.col("key") != "") & (pl.col("key") != "#N/A"))
     if frame.height == 0:
         return
-    hashes = frame.get_column("compared").hash(seed=0).to_numpy()
     rows = frame.get_column("row").to_numpy()
     lines = values.field_lines(rows, key.index)
-    order = np.argsort(hashes, kind="stable")
-    sorted_hashes = hashes[order]
-    first_in_chunk = np.r_[True, sorted_hashes[1:] != sorted_hashes[:-1]]
-    repeated_in_chunk = order[~first_in_chunk]
-    candidates = set(repeated_in_chunk.tolist())
-    if seen:
-        known = np.fromiter(seen.keys(), dtype=np.uint64, count=len(seen))
-        candidates |= set(np.flatnonzero(np.isin(hashes, known)).tolist())
-    for index in np.flatnonzero(first_in_chunk).tolist():
-        h = int(sorted_hashes[index])
-        seen.setdefault(h, int(lines[order[index]]))
-    for position in sorted(candidates):
-        h, line = int(hashes[position]), int(lines[position])
-        first = seen[h]
-        if first == line:
-            continue
-        row = int(rows[position])
-        _, record, offset = values.locate(row, key.index)
-        yield Finding("V015", f"{key.name} {_show(frame.get_column('key')[position])} repeats line {first}",
-                      line=line, record=record, column=key.index + 1, field=key.name, offset=offset)
+    firsts = first_seen.first_lines(frame.get_column("compared").hash(seed=0).to_numpy(), lines)
+    for position in np.flatnonzero(firsts != lines).tolist():
+        _, record, offset = values.locate(int(rows[position]), key.index)
+        yield Finding("V015", f"{key.name} {_show(frame.get_column('key')[position])} repeats line {firsts[position]}",
+                      line=int(lines[position]), record=record, column=key.index + 1, field=key.name, offset=offset)
 
 
 def _duplicate_key_column(ctx):
