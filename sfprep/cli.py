@@ -10,6 +10,7 @@ import click
 from sfprep import __version__
 
 FORMAT_CHOICES = ("full", "concise", "json", "github")
+PROGRESS_FROM_BYTES = 50 << 20  # a progress bar only when the wait is noticeable
 
 
 class OneLineErrors(click.Group):
@@ -141,7 +142,9 @@ def _run_lint(paths, object_name, operation, external_id, describe, profile, del
             sys.exit(1 if any(o.fixed for o in outcomes) and not exit_zero else 0)
         _print_fix_summary(outcomes)
     else:
-        results = lint_paths(files, settings, jobs=jobs)
+        big = sum(p.stat().st_size for p in files if p.is_file()) > PROGRESS_FROM_BYTES
+        show_progress = big and not no_progress and sys.stderr.isatty() and (len(files) == 1 or jobs == 1)
+        results = lint_paths(files, settings, jobs=1 if show_progress else jobs, show_progress=show_progress)
     fmt = fmt or ("full" if sys.stdout.isatty() and not output else "concise")
     _write_report(fmt, results, output, statistics)
     sys.exit(_exit_code(results, settings.strict, exit_zero))

@@ -81,7 +81,8 @@ def regular_file_size(path: str) -> int:
 
 
 def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
-              display_path: str | None = None, describes=None, settings=None) -> FileResult:
+              display_path: str | None = None, describes=None, settings=None,
+              progress: Callable[[int], None] | None = None) -> FileResult:
     from sfprep.readers import csv_scan
     from sfprep.readers.sniff import HEAD_SIZE, UTF8_BOM, sniff
 
@@ -109,6 +110,8 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
             value_stage = ValueStage(ctx, by_scope[Scope.VALUES], by_scope[Scope.FRAME], emit,
                                      lambda checks, *args: _run(checks, emit, *args))
             for chunk in csv_scan.scan(stream, dialect, start_offset=start):
+                if progress is not None:
+                    progress(chunk.base + len(chunk.data))
                 _observe(chunk, ctx)
                 if chunk.first_record == 0:
                     ctx.header = _header(chunk)

@@ -61,7 +61,8 @@ def rules_for(path: Path, settings: Settings) -> list[Rule]:
     return select_rules(settings.select, ignored, settings.extend_select)
 
 
-def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None) -> list[FileResult]:
+def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None,
+               show_progress: bool = False) -> list[FileResult]:
     """Lint every file, in parallel processes when there are several; results in input order."""
     profile = load_profile(settings.profile, settings.limits)
     for path in files:
@@ -71,6 +72,8 @@ def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None) -
     workers = min(jobs or os.cpu_count() or 1, len(files))
     if workers <= 1:
         _start_worker(settings)
+        if show_progress:
+            return _with_progress_bar(files)
         return [_lint_one(path) for path in files]
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context(),
                              initializer=_start_worker, initargs=(settings,)) as pool:
@@ -87,12 +90,31 @@ def _start_worker(settings: Settings) -> None:
                    describes=DescribeSource(settings.describe))
 
 
-def _lint_one(path: Path) -> FileResult:
+def _lint_one(path: Path, progress=None) -> FileResult:
     settings = _WORKER["settings"]
     job, rules = job_for(path, settings), rules_for(path, settings)
     if path.suffix.lower() == ".xml":
         return _xml_not_checked(path, job, rules)
-    return lint_file(str(path), job, _WORKER["profile"], rules, describes=_WORKER["describes"], settings=settings)
+    return lint_file(str(path), job, _WORKER["profile"], rules, describes=_WORKER["describes"],
+                     settings=settings, progress=progress)
+
+
+def _with_progress_bar(files: list[Path]) -> list[FileResult]:
+    """A progress bar on stderr, by bytes read, for a terminal user waiting on big files."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    sizes = [path.stat().st_size if path.is_file() else 0 for path in files]
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    results = []
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("linting", total=sum(sizes))
+        done = 0
+        for path, size in zip(files, sizes):
+            bar.update(task, description=path.name[:40])
+            results.append(_lint_one(path, lambda read, done=done: bar.update(task, completed=done + read)))
+            done += size
+            bar.update(task, completed=done)
+    return results
 
 
 def _process_context():
