@@ -244,8 +244,10 @@ def test_full_format_summary_counts_files():
 def test_github_format():
     code, out, _ = invoke("lint", "--no-progress", "--format", "github", MULTI)
     assert code == 1
-    lines = [line for line in out.splitlines() if line.startswith("::")]
+    lines = [line for line in out.splitlines() if line.startswith(("::error", "::warning"))]
     assert len(lines) == 5, out
+    notices = [line for line in out.splitlines() if line.startswith("::notice")]
+    assert len(notices) == 1 and "skipped" in notices[0] and "H008" in notices[0], out
     expected = [
         ("error", 1, 2, "H003"),
         ("error", 2, 2, "Q004"),
