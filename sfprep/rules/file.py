@@ -33,19 +33,21 @@ def invalid_utf8(chunk, ctx):
     and offers no fix for a file that is partly valid UTF-8 already (re-encoding would
     garble that part).
     """
+    from sfprep.readers.utf8 import first_invalid
+
     if ctx.utf8_error_reported or chunk.data.isascii():
         return
-    try:
-        chunk.data.decode("utf-8")
+    bad_at = first_invalid(chunk.data, chunk.array)
+    if bad_at is None:
         ctx.state["F001-utf8-seen"] = True
-    except UnicodeDecodeError as error:
-        mixed = ctx.state.get("F001-utf8-seen") or not chunk.data[:error.start].isascii()
-        ctx.utf8_error_reported = True
-        line, record, column = chunk.locate(error.start)
-        bad = chunk.data[error.start:error.start + 1].hex().upper()
-        yield Finding("F001", f"invalid UTF-8 byte 0x{bad}; the file must be UTF-8",
-                      line=line, record=record, column=column, offset=chunk.base + error.start,
-                      fix=None if mixed else _reencode_fix(ctx))
+        return
+    ctx.utf8_error_reported = True
+    mixed = ctx.state.get("F001-utf8-seen") or not chunk.data[:bad_at].isascii()
+    line, record, column = chunk.locate(bad_at)
+    bad = chunk.data[bad_at:bad_at + 1].hex().upper()
+    yield Finding("F001", f"invalid UTF-8 byte 0x{bad}; the file must be UTF-8",
+                  line=line, record=record, column=column, offset=chunk.base + bad_at,
+                  fix=None if mixed else _reencode_fix(ctx))
 
 
 def _reencode_fix(ctx) -> Fix | None:
