@@ -1,181 +1,398 @@
-"""Time `sfprep lint` against polars.read_csv and a raw readinto loop on one synthetic file.
+"""The sfprep benchmark suite: throughput, fix, defect check, start-up, many files.
 
-    python benchmarks/bench.py [--size-mb 100] [--repeat 3] [--keep] [--select F,Q,H]
-                               [--file PATH] [--json]
+    python benchmarks/bench.py [--suite quick|full] [--size-mb 100] [--repeat 3]
+                               [--memory-scaling] [--file PATH] [--keep] [--json [FILE]]
 
-Every tool runs in its own child process, reaped with os.wait4 so its peak RSS (ru_maxrss)
-is its own. polars and readinto time themselves around the read (interpreter and import
-start-up excluded); sfprep is timed as the whole command, start-up included. The file is
-read once before timing so that every tool sees a warm page cache. MB = 10**6 bytes.
+quick  On a generated --size-mb Account load: `sfprep lint` (default rules), `sfprep lint
+       --select F,Q,H` (structure only) and `sfprep fix` (on a fresh, untimed copy of a load
+       where every 50th record has `"Name" ,`, Q004), each against polars, duckdb and a
+       readinto loop timed in the same run; the defect check (every injected defect
+       reported at its exact line); start-up against `python -c "import polars"`; 1,000
+       small files in one call against one.
+full   The same, plus the throughput table at 1 GB (1000 MB).
+--memory-scaling (implied by --size-mb 4096)  sfprep lint at 1 GB and 4 GB (4096 MB):
+       time and peak RSS, which should not grow with the file.
+
+sfprep is timed as the whole command, start-up included; the references time only their
+read inside their child (import and interpreter start-up excluded). Every measurement is
+its own child process (peak RSS via os.wait4). MB = 10**6 bytes. Files are written in a
+temporary folder (deleted unless --keep) after checking the free disk space. Markdown
+goes to stdout, progress to stderr; --json prints JSON instead, --json FILE writes it too.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import platform
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import write_account_load  # noqa: E402
+from generate import Generated, write_account_load
+from measure import REFERENCE_NAMES, Run, add_ratios, command, interleave, reference, summarize, warm
 
-POLARS_CHILD = """
-import sys, time, polars as pl
-t = time.perf_counter()
-df = pl.read_csv(sys.argv[1], infer_schema=False)
-print(time.perf_counter() - t, df.height)
-"""
-READINTO_CHILD = """
-import sys, time
-buf = bytearray(16 << 20)
-t = time.perf_counter()
-with open(sys.argv[1], "rb", buffering=0) as f:
-    while f.readinto(buf):
-        pass
-print(time.perf_counter() - t)
-"""
+ROOT = Path(__file__).resolve().parent.parent
+SMALL_FILE = ROOT / "samples" / "Account.csv"  # ~1.5 KB, lints clean
+MANY_FILES = 1000
+FIX_EVERY = 50
+GB = 10**9
 
 
-def run_child(argv: list[str], stdout) -> tuple[float, float, int, str]:
-    """Run argv (stderr inherited); return (wall s, peak RSS MiB, exit status, piped stdout).
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
-    os.wait4 gives the rusage of this one child: ru_maxrss is in KiB on Linux.
-    """
+
+# ---------------------------------------------------------------------------- files
+
+def ensure_disk(folder: Path, need_bytes: float) -> None:
+    """Stop before writing if the folder's file system cannot hold need_bytes + 1 GB."""
+    free = shutil.disk_usage(folder).free
+    if free < need_bytes + GB:
+        raise SystemExit(f"not enough disk in {folder}: need {need_bytes / GB:.1f} GB + 1 GB "
+                         f"spare, {free / GB:.1f} GB free")
+
+
+def generate(path: Path, size_mb: float, **options) -> Generated:
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=stdout)
-    out = proc.stdout.read().decode() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: keep Popen from waiting again
-    return wall, usage.ru_maxrss / 1024, proc.returncode, out
+    generated = write_account_load(path, size_mb, **options)
+    seconds = time.perf_counter() - start
+    log(f"generated {path.parent.name}/{path.name}: {path.stat().st_size / 1e6:.1f} MB in {seconds:.2f} s "
+        f"({path.stat().st_size / 1e6 / seconds:.0f} MB/s)")
+    return generated
 
 
-def time_python_child(code: str, path: Path) -> tuple[float, float]:
-    """A Python child that prints its own timing as the first word of its output."""
-    _, rss, status, out = run_child([sys.executable, "-c", code, str(path)], subprocess.PIPE)
-    if status != 0:
-        raise RuntimeError(f"child failed with status {status}")
-    return float(out.split()[0]), rss
+def read_report(path: Path) -> dict | None:
+    """sfprep's JSON report, unless it is missing, broken or too big to be worth parsing."""
+    if not path.exists() or path.stat().st_size > 500e6:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
 
 
-def sfprep_command(path: Path, select: str | None) -> list[str] | None:
+# ---------------------------------------------------------------------------- sfprep
+
+def sfprep_exe() -> str:
     exe = shutil.which("sfprep")
     if exe is None:
-        return None
-    argv = [exe, "lint", "--no-progress", "--format", "json", "--exit-zero"]
-    return argv + (["--select", select] if select else []) + [str(path)]
+        raise SystemExit("no `sfprep` on PATH: pip install -e .")
+    return exe
 
 
-def time_sfprep(argv: list[str], report: Path) -> tuple[float, float]:
-    with open(report, "wb") as out:
-        wall, rss, status, _ = run_child(argv, out)
-    if status != 0:
-        raise RuntimeError(f"sfprep exited with status {status}")
-    return wall, rss
+def lint_argv(exe: str, path: Path, *options: str) -> list[str]:
+    return [exe, "lint", "--no-progress", "--format", "json", "--exit-zero", *options, str(path)]
 
 
-def count_findings(report: Path) -> int | None:
+def fix_once(exe: str, source: Path, work: Path) -> Run:
+    """Time `sfprep fix` on a fresh copy of source; the copy and its writeback are untimed."""
+    shutil.copyfile(source, work)
+    os.sync()
+    return command([exe, "fix", "--no-progress", "--exit-zero", str(work)])
+
+
+def fix_note(exe: str, source: Path, work: Path, expected: int | None) -> str:
+    """After the last fix: bytes removed (one space per Q004) and Q findings left."""
+    removed = source.stat().st_size - work.stat().st_size
+    report_path = work.with_suffix(".after-fix.json")
+    command(lint_argv(exe, work, "--select", "Q"), report_path)
+    report = read_report(report_path) or {"findings": []}
+    left = len(report["findings"])
+    verdict = "" if expected is None else (
+        " OK" if removed == expected and left == 0 else f" UNEXPECTED (expected {expected})")
+    return f"`sfprep fix` removed {removed:,} bytes, {left} Q finding(s) left.{verdict}"
+
+
+# ---------------------------------------------------------------------------- sections
+
+def throughput(exe: str, clean: Path, fixable: Path, repeat: int, workdir: Path,
+               title: str, expected: Generated | None, fixes: int | None) -> dict:
+    """lint / structure / fix against polars, duckdb and readinto, interleaved."""
+    warm(clean)
+    warm(fixable)
+    reports = {"sfprep lint": workdir / "lint.json", "sfprep lint --select F,Q,H": workdir / "fqh.json"}
+    work = workdir / "fix" / fixable.name  # same name: sfprep infers the job from it
+    work.parent.mkdir(exist_ok=True)
+    tools = throughput_tools(exe, clean, fixable, work, reports)
+    log(f"{title}: {len(tools)} tools x {repeat}")
+    runs = interleave(tools, repeat)
+    size = clean.stat().st_size
+    rows = [summarize(name, runs[name], fixable.stat().st_size if name == "sfprep fix" else size)
+            for name in tools]
+    add_ratios(rows, REFERENCE_NAMES)
+    for row in rows:
+        report = read_report(reports[row["tool"]]) if row["tool"] in reports else None
+        if report and report.get("files"):
+            row["records"] = report["files"][0]["records"]
+    notes = [records_note(rows, expected.records if expected else None)]
+    if isinstance(runs["sfprep fix"], list):
+        notes.append(fix_note(exe, fixable, work, fixes))
+    work.unlink(missing_ok=True)
+    return {"kind": "throughput", "title": title, "file": str(clean), "size_bytes": size,
+            "repeat": repeat, "rows": rows, "notes": notes + timing_notes(expected is not None)}
+
+
+def timing_notes(generated: bool) -> list[str]:
+    source = (f"a load where every {FIX_EVERY}th record has `\"Name\" ,` (Q004)" if generated
+              else "the file")
+    return [("sfprep: the whole command, start-up included; references: their read only, timed "
+             "inside their child process (interpreter and import excluded). Page cache warm for all."),
+            (f"`sfprep fix` runs on a fresh copy of {source}; the copy is not timed; the fix "
+             "writes, fsyncs and re-lints."),
+            ("duckdb: `SELECT count(*) FROM read_csv(?, all_varchar=true, strict_mode=true)` checks "
+             "every row's structure but builds no column; polars builds every column as strings.")]
+
+
+def throughput_tools(exe: str, clean: Path, fixable: Path, work: Path, reports: dict) -> dict:
+    """name -> a callable timing it once."""
+    structure = "sfprep lint --select F,Q,H"
+    tools = {"sfprep lint": lambda: command(lint_argv(exe, clean), reports["sfprep lint"]),
+             structure: lambda: command(lint_argv(exe, clean, "--select", "F,Q,H"), reports[structure]),
+             "sfprep fix": lambda: fix_once(exe, fixable, work)}
+    for label, name in REFERENCE_NAMES.items():
+        tools[name] = lambda label=label: reference(label, clean)
+    return tools
+
+
+def records_note(rows: list[dict], expected: int | None) -> str:
+    """Every tool that counts records must count the same number (and the generated one)."""
+    counts = {row["tool"]: row["records"] for row in rows if row.get("records") is not None}
+    agreed = set(counts.values()) | ({expected} if expected is not None else set())
+    listed = ", ".join(f"{tool} {n:,}" for tool, n in counts.items())
+    return f"Records read: {listed}." + (" OK" if len(agreed) == 1 else " DISAGREE")
+
+
+def defect_check(exe: str, path: Path, generated: Generated, workdir: Path) -> dict:
+    """Every injected defect must be reported with its code at its exact physical line."""
+    report_path = workdir / "defects.json"
+    command(lint_argv(exe, path), report_path)
+    findings = (read_report(report_path) or {"findings": []})["findings"]
+    found = {(f["code"], f["line"]) for f in findings}
+    checks = [{"code": code, "line": line, "status": "OK" if (code, line) in found else "MISSING",
+               "reported_at": sorted(f["line"] for f in findings if f["code"] == code)}
+              for code, line in generated.defects]
+    injected = set(generated.defects)
+    others = Counter(f["code"] for f in findings if (f["code"], f["line"]) not in injected)
+    return {"kind": "defects", "title": f"Defect check ({path.stat().st_size / 1e6:,.0f} MB)",
+            "file": str(path), "checks": checks, "other_findings": dict(others)}
+
+
+def startup(exe: str, small: Path, repeat: int) -> dict:
+    """Whole-command wall time of short commands, median of at least 5."""
+    python = sys.executable
+    tools = {"sfprep --version": [exe, "--version"], "sfprep rule Q004": [exe, "rule", "Q004"],
+             f"sfprep lint {small.name}": [exe, "lint", str(small)],
+             'python -c "import polars"': [python, "-c", "import polars"],
+             'python -c "pass"': [python, "-c", "pass"]}
+    count = max(5, repeat)
+    log(f"start-up: {len(tools)} commands x {count}")
+    runs = interleave({name: lambda argv=argv: command(argv) for name, argv in tools.items()}, count)
+    rows = [summarize(name, runs[name]) for name in tools]
+    add_ratios(rows, {"import polars": 'python -c "import polars"'})
+    return {"kind": "commands", "title": "Start-up (whole command)", "repeat": count,
+            "baseline": "import polars", "rows": rows}
+
+
+def many_files(exe: str, small: Path, workdir: Path, repeat: int) -> dict:
+    """One `sfprep lint` call over 1,000 copies of a small file, against one copy."""
+    folder = workdir / "many"
+    folder.mkdir()
+    for i in range(MANY_FILES):
+        shutil.copyfile(small, folder / f"account_{i:04d}.csv")
+    one = folder / "account_0000.csv"
+    base = [exe, "lint", "--no-progress", "--exit-zero", "--object", "Account"]
+    tools = {"1 file": base + [str(one)],
+             f"{MANY_FILES:,} files (default: one process per core)": base + [str(folder)],
+             f"{MANY_FILES:,} files, --jobs 1": base + ["--jobs", "1", str(folder)]}
+    log(f"many files: {len(tools)} commands x {repeat}")
+    runs = interleave({name: lambda argv=argv: command(argv) for name, argv in tools.items()}, repeat)
+    rows = [summarize(name, runs[name]) for name in tools]
+    add_ratios(rows, {"one file": "1 file"})
+    for row in rows[1:]:
+        if row["seconds"] and rows[0]["seconds"]:
+            row["ms_per_extra_file"] = round((row["seconds"] - rows[0]["seconds"]) * 1000 / (MANY_FILES - 1), 2)
+    shutil.rmtree(folder)
+    return {"kind": "commands", "title": f"Many small files ({small.stat().st_size:,} B each, "
+            "`--object Account`, one call)", "repeat": repeat, "baseline": "one file", "rows": rows,
+            "notes": ["Peak RSS is the largest single process (os.wait4 does not add up workers)."]}
+
+
+def generated_group(exe: str, size_mb: float, repeat: int, workdir: Path) -> list[dict]:
+    """Throughput and defect check on generated loads of size_mb; the files are deleted."""
+    ensure_disk(workdir, 4 * size_mb * 1e6)  # clean + fixable + its copy + fix's new file
+    clean, fixable = workdir / "Account.csv", workdir / "fixable" / "Account.csv"
+    fixable.parent.mkdir(exist_ok=True)
+    generated = generate(clean, size_mb)
+    with_fixes = generate(fixable, size_mb, fixable=FIX_EVERY)
+    title = f"{clean.stat().st_size / 1e6:,.0f} MB Account load"
+    sections = [throughput(exe, clean, fixable, repeat, workdir, title, generated, with_fixes.fixable)]
+    clean.unlink()
+    fixable.unlink()
+    defects = workdir / "defects" / "Account.csv"
+    defects.parent.mkdir(exist_ok=True)
+    sections.append(defect_check(exe, defects, generate(defects, size_mb, defects=True), workdir))
+    defects.unlink()
+    return sections
+
+
+def user_file_group(exe: str, path: Path, repeat: int, workdir: Path) -> list[dict]:
+    """Throughput on --file (fix on copies of it); no defect check: its defects are unknown."""
+    ensure_disk(workdir, 2 * path.stat().st_size)
+    return [throughput(exe, path, path, repeat, workdir, f"{path.name}", None, None)]
+
+
+def memory_scaling(exe: str, repeat: int, workdir: Path) -> dict:
+    """sfprep lint at 1 GB and 4 GB: peak RSS should stay flat."""
+    rows = []
+    for size_mb in (1000, 4096):
+        ensure_disk(workdir, size_mb * 1e6)
+        path = workdir / "Account.csv"
+        generate(path, size_mb)
+        warm(path)
+        log(f"memory scaling: sfprep lint on {size_mb} MB x {repeat}")
+        runs = interleave({"sfprep lint": lambda path=path: command(lint_argv(exe, path))}, repeat)
+        rows.append(summarize(f"sfprep lint, {path.stat().st_size / 1e6:,.0f} MB", runs["sfprep lint"],
+                              path.stat().st_size))
+        path.unlink()
+    return {"kind": "commands", "title": "Memory scaling (sfprep lint, default rules)",
+            "repeat": repeat, "baseline": None, "rows": rows}
+
+
+# ---------------------------------------------------------------------------- output
+
+def machine() -> dict:
+    with open("/proc/cpuinfo") as f:
+        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")),
+                   platform.processor())
+    versions = {name: safe_version(name) for name in ("sfprep", "polars", "duckdb", "numpy")}
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(os.sysconf("SC_PAGE_SIZE")
+            * os.sysconf("SC_PHYS_PAGES") / 2**30, 1), "python": platform.python_version(),
+            "system": platform.platform(), **versions}
+
+
+def safe_version(name: str) -> str | None:
     try:
-        return len(json.loads(report.read_text(encoding="utf-8"))["findings"])
-    except (ValueError, KeyError, TypeError):
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
         return None
 
 
-def summarize(tool: str, runs: list[tuple[float, float]], size: int, error: str | None) -> dict:
-    if error:
-        return {"tool": tool, "error": error, "seconds": None, "runs": [], "mb_per_s": None,
-                "peak_rss_mib": None}
-    seconds = statistics.median(t for t, _ in runs)
-    return {"tool": tool, "seconds": round(seconds, 4), "runs": [round(t, 4) for t, _ in runs],
-            "mb_per_s": round(size / 1e6 / seconds, 1),
-            "peak_rss_mib": round(max(r for _, r in runs), 1)}
+def escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("`", "'")
 
 
-def add_ratios(results: list[dict]) -> None:
-    polars = next((r["seconds"] for r in results if r["tool"] == "polars.read_csv"), None)
-    for r in results:
-        r["ratio_to_polars"] = round(r["seconds"] / polars, 2) if polars and r["seconds"] else None
+def cell(value, digits: int) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
 
 
-def print_table(results: list[dict]) -> None:
-    print(f"{'tool':<18}{'median s':>10}{'MB/s':>10}{'peak RSS MiB':>14}{'x polars':>10}")
-    for r in results:
+def throughput_markdown(section: dict) -> list[str]:
+    lines = [f"### {section['title']}", "",
+             f"{section['size_bytes'] / 1e6:,.1f} MB, median of {section['repeat']}.", "",
+             "| command | median s | MB/s | peak RSS MiB | × polars | × duckdb | × readinto |",
+             "|---|--:|--:|--:|--:|--:|--:|"]
+    for r in section["rows"]:
         if r["seconds"] is None:
-            print(f"{r['tool']:<18}  FAILED: {r['error']}")
+            lines.append(f"| {r['tool']} | failed: {escape(r['error'])} | | | | | |")
             continue
-        ratio = "-" if r["ratio_to_polars"] is None else f"{r['ratio_to_polars']:.2f}"
-        print(f"{r['tool']:<18}{r['seconds']:>10.3f}{r['mb_per_s']:>10.1f}"
-              f"{r['peak_rss_mib']:>14.1f}{ratio:>10}")
+        lines.append(f"| {r['tool']} | {r['seconds']:.3f} | {cell(r['mb_per_s'], 1)} | "
+                     f"{cell(r['peak_rss_mib'], 0)} | {cell(r['x_polars'], 2)} | "
+                     f"{cell(r['x_duckdb'], 2)} | {cell(r['x_readinto'], 1)} |")
+    return lines + [""] + [f"- {note}" for note in section["notes"]]
 
 
-def benchmark(path: Path, repeat: int, select: str | None, workdir: Path) -> dict:
-    size = path.stat().st_size
-    time_python_child(READINTO_CHILD, path)  # warm the page cache
-    lint = sfprep_command(path, select)
-    report = workdir / "sfprep-report.json"
-    tools = {"polars.read_csv": lambda: time_python_child(POLARS_CHILD, path),
-             "readinto 16 MiB": lambda: time_python_child(READINTO_CHILD, path)}
-    if lint:
-        tools["sfprep lint"] = lambda: time_sfprep(lint, report)
-    runs: dict[str, list] = {tool: [] for tool in tools}
-    errors: dict[str, str] = {}
-    for _ in range(repeat):  # interleave the tools so drift hits them all alike
-        for tool, measure in tools.items():
-            if tool not in errors:
-                try:
-                    runs[tool].append(measure())
-                except RuntimeError as exc:  # e.g. polars refuses a defective file
-                    errors[tool] = str(exc)
-    results = [summarize(tool, runs[tool], size, errors.get(tool)) for tool in tools]
-    add_ratios(results)
-    return {"file": str(path), "size_bytes": size, "repeat": repeat, "select": select,
-            "sfprep": " ".join(lint) if lint else None,
-            "sfprep_findings": count_findings(report) if lint and report.exists() else None,
-            "results": results}
+def commands_markdown(section: dict) -> list[str]:
+    baseline = section["baseline"]
+    head = "| command | median s | peak RSS MiB |" + (f" × {baseline} |" if baseline else "")
+    lines = [f"### {section['title']}", "", f"Median of {section['repeat']}.", "", head,
+             "|---|--:|--:|" + ("--:|" if baseline else "")]
+    for r in section["rows"]:
+        if r["seconds"] is None:
+            lines.append(f"| {r['tool']} | failed: {escape(r['error'])} | |" + (" |" if baseline else ""))
+            continue
+        ratio = f" {cell(r.get('x_' + baseline.replace(' ', '_')), 2)} |" if baseline else ""
+        extra = f" ({r['mb_per_s']:,.1f} MB/s, CPU {r['cpu_s']:,.1f} s)" if "mb_per_s" in r else ""
+        extra += f" ({r['ms_per_extra_file']} ms per extra file)" if "ms_per_extra_file" in r else ""
+        lines.append(f"| {r['tool']} | {r['seconds']:.3f}{extra} | {r['peak_rss_mib']:,.0f} |{ratio}")
+    return lines + [""] * bool(section.get("notes")) + [f"- {note}" for note in section.get("notes", [])]
 
+
+def defects_markdown(section: dict) -> list[str]:
+    lines = [f"### {section['title']}", "", "| defect | injected at line | reported at | |",
+             "|---|--:|---|---|"]
+    for c in section["checks"]:
+        lines.append(f"| {c['code']} | {c['line']:,} | {', '.join(map(str, c['reported_at'])) or '-'} "
+                     f"| {c['status']} |")
+    others = ", ".join(f"{code} x{n}" for code, n in sorted(section["other_findings"].items()))
+    return lines + ["", f"- Other findings: {others or 'none'}."]
+
+
+def markdown(result: dict) -> str:
+    m = result["machine"]
+    lines = [(f"{m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB; Python {m['python']}, "
+              f"sfprep {m['sfprep']}, polars {m['polars']}, duckdb {m['duckdb']}."), ""]
+    render = {"throughput": throughput_markdown, "commands": commands_markdown,
+              "defects": defects_markdown}
+    for section in result["sections"]:
+        lines += render[section["kind"]](section) + [""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- main
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size-mb", type=float, default=100, help="size of the generated file")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per tool; the median is shown")
-    parser.add_argument("--select", help="passed to sfprep lint --select, e.g. F,Q,H")
-    parser.add_argument("--file", type=Path, help="benchmark this file instead of generating one")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    return parser.parse_args()
+    parser.add_argument("--suite", choices=("quick", "full"), default="quick")
+    parser.add_argument("--size-mb", type=float, default=100, help="size of the generated load")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tool (min 3); the median is shown")
+    parser.add_argument("--memory-scaling", action="store_true", help="sfprep lint at 1 GB vs 4 GB")
+    parser.add_argument("--file", type=Path, help="measure this file instead of a generated one")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
+                        help="print JSON instead of Markdown, or also write it to FILE")
+    args = parser.parse_args()
+    args.repeat = max(args.repeat, 3)
+    return args
+
+
+def run_suite(args: argparse.Namespace, exe: str, workdir: Path) -> list[dict]:
+    if args.file:
+        sections = user_file_group(exe, args.file.resolve(), args.repeat, workdir)
+    else:
+        sections = generated_group(exe, args.size_mb, args.repeat, workdir)
+    if args.suite == "full" and (args.file or args.size_mb != 1000):
+        sections += generated_group(exe, 1000, args.repeat, workdir)
+    small = workdir / SMALL_FILE.name
+    shutil.copyfile(SMALL_FILE, small)
+    sections += [startup(exe, small, args.repeat), many_files(exe, small, workdir, args.repeat)]
+    if args.memory_scaling or args.size_mb == 4096:
+        sections.append(memory_scaling(exe, args.repeat, workdir))
+    return sections
 
 
 def main() -> None:
     args = parse_args()
+    exe = sfprep_exe()
     workdir = Path(tempfile.mkdtemp(prefix="sfprep-bench-"))
     try:
-        path = args.file
-        if path is None:
-            path = workdir / f"account_{args.size_mb:g}mb.csv"
-            start = time.perf_counter()
-            write_account_load(path, args.size_mb)
-            print(f"generated {path} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
-        result = benchmark(path, args.repeat, args.select, workdir)
+        result = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()},
+                  "sections": run_suite(args, exe, workdir)}
     finally:
         if args.keep:
-            print(f"kept {workdir}", file=sys.stderr)
+            log(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return
-    print(f"file: {result['file']} ({result['size_bytes'] / 1e6:.1f} MB), "
-          f"median of {result['repeat']}")
-    print_table(result["results"])
-    if result["sfprep"] is None:
-        print("sfprep: not installed (no `sfprep` on PATH), skipped")
-    else:
-        print(f"sfprep findings: {result['sfprep_findings']}")
+    if args.json and args.json != "-":
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2) if args.json == "-" else markdown(result))
+    missing = [c for s in result["sections"] if s["kind"] == "defects" for c in s["checks"]
+               if c["status"] != "OK"]
+    raise SystemExit(1 if missing else 0)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,15 @@ CPU frequency, noisy neighbours) hits them all alike; the median is reported.
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 POLARS_CHILD = """
 import sys, time, polars as pl
@@ -69,11 +70,17 @@ def run(argv: list[str], stdout=None, ok: tuple[int, ...] = (0,)) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
         if proc.returncode not in ok:
             err.seek(0)
-            lines = err.read().decode(errors="replace").strip().splitlines() or ["(no stderr)"]
-            raise RuntimeError(f"exit status {proc.returncode}: {lines[-1][:200]}")
+            raise RuntimeError(f"exit status {proc.returncode}: {error_line(err.read())}")
         out.seek(0)
         return Run(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
                    out.read().decode(errors="replace"))
+
+
+def error_line(stderr: bytes) -> str:
+    """The exception line of a Python traceback, else the last line of stderr."""
+    lines = stderr.decode(errors="replace").strip().splitlines() or ["(no stderr)"]
+    errors = [line for line in lines if re.match(r"[\w.]*(Error|Exception)\b", line)]
+    return (errors or lines)[-1][:160]
 
 
 def reference(name: str, path: Path) -> Run:
@@ -124,7 +131,7 @@ def add_ratios(rows: list[dict], references: dict[str, str]) -> None:
             for label, tool in references.items()}
     for row in rows:
         for label, seconds in base.items():
-            row[f"x_{label}"] = round(row["seconds"] / seconds, 2) if seconds and row["seconds"] else None
+            row["x_" + label.replace(" ", "_")] = round(row["seconds"] / seconds, 2) if seconds and row["seconds"] else None
 
 
 def warm(path: Path) -> None:

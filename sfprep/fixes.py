@@ -78,6 +78,8 @@ def rewrite_file(rewrite: tuple[str, ...], source: BinaryIO, target: BinaryIO) -
         _reencode(source, target, *arguments)
     elif kind == "redelimit":
         _redelimit(source, target, *arguments)
+    elif kind == "line-endings":
+        _rewrite_line_endings(source, target, *arguments)
     else:  # pragma: no cover - a rule declared a rewrite this module does not know
         raise ValueError(kind)
 
@@ -96,6 +98,28 @@ def _reencode(source: BinaryIO, target: BinaryIO, encoding: str) -> None:
         target.write(text.lstrip("\ufeff").encode("utf-8") if target.tell() == 0 else text.encode("utf-8"))
         if not block:
             return
+
+
+def _rewrite_line_endings(source: BinaryIO, target: BinaryIO, wrong: str, right: str, delimiter: str) -> None:
+    """Rewrite the record terminators of one kind, chunk by chunk, with numpy (values untouched)."""
+    import numpy as np
+
+    from sfprep.readers import csv_scan
+    from sfprep.readers.dialect import CR, LF, Dialect
+
+    kinds = {"LF": csv_scan.TERM_LF, "CRLF": csv_scan.TERM_CRLF, "CR": csv_scan.TERM_CR}
+    dialect = Dialect(delimiter=ord(delimiter), line_break=CR if wrong == "CR" else LF)
+    for chunk in csv_scan.scan(source, dialect):
+        arr = chunk.array
+        ends = chunk.record_ends[chunk.terminators == kinds[wrong]]
+        if wrong == "CRLF":      # drop the CR (or, to CR, the LF)
+            arr = np.delete(arr, ends + (1 if right == "CR" else 0))
+        elif right == "CRLF":    # LF or CR -> CRLF: a CR before the LF, or an LF after the CR
+            arr = np.insert(arr, ends + (1 if wrong == "CR" else 0), LF if wrong == "CR" else CR)
+        else:                    # LF <-> CR: one byte for another
+            arr = arr.copy()
+            arr[ends] = LF if right == "LF" else CR
+        target.write(arr.tobytes())
 
 
 def _redelimit(source: BinaryIO, target: BinaryIO, delimiter: str, new_delimiter: str) -> None:

@@ -148,7 +148,7 @@ def line_endings(ctx):
 
     ## Fix
     Safe: every record terminator is rewritten to the dominant ending (under bulk2, to the
-    declared one). Line breaks inside quoted values are left alone.
+    declared one; a CR-only file gets LF). Line breaks inside quoted values are left alone.
     """
     tally = ctx.line_endings
     if "CR" in tally.counts:
@@ -172,31 +172,10 @@ def line_endings(ctx):
                       fix=_line_ending_fix(ctx, minority, dominant))
 
 
-_TERMINATOR_BYTES = {"LF": b"\n", "CRLF": b"\r\n", "CR": b"\r"}
-
-
-@line_endings.also(Scope.CHUNK)
-def _remember_terminators(chunk, ctx):
-    """File offsets of every record terminator, by kind, for the fix."""
-    import numpy as np
-
-    from sfprep.readers.csv_scan import TERMINATOR_NAMES
-
-    positions = ctx.rule_state("F004")
-    for kind, name in TERMINATOR_NAMES.items():
-        records = np.flatnonzero(chunk.terminators == kind)
-        if len(records):
-            positions.setdefault(name, []).append(chunk.record_ends[records] + chunk.base)
-    return ()
-
-
 def _line_ending_fix(ctx, wrong: str, right: str) -> Fix:
-    import numpy as np
-
-    offsets = np.concatenate(ctx.rule_state("F004").get(wrong, [np.empty(0, dtype=np.int64)]))
-    old, new = _TERMINATOR_BYTES[wrong], _TERMINATOR_BYTES[right]
-    edits = [Edit(start, start + len(old), new) for start in offsets.tolist()]
-    return Fix.safe(f"End every record with {right}", *edits)
+    """A streaming rewrite (no offsets kept while linting: memory stays flat on huge files)."""
+    return Fix((), Applicability.SAFE, f"End every record with {right}",
+               rewrite=("line-endings", wrong, right, ctx.delimiter))
 
 
 @rule("F005", "control-character", "E")
