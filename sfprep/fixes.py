@@ -31,6 +31,7 @@ class FixOutcome:
     fixed: Counter = field(default_factory=Counter)   # code -> findings fixed
     passes: int = 0
     new_bytes: bytes | None = None                     # with --diff: the fixed content
+    final: object = None                               # the last lint's result: the file as it is now
 
 
 def choose_fixes(findings: list[StampedFinding], threshold: Applicability) -> list[tuple[str, Fix]]:
@@ -139,15 +140,20 @@ def _redelimit(source: BinaryIO, target: BinaryIO, delimiter: str, new_delimiter
     text.detach()
 
 
-def fix_file(path: str, lint: Callable[[str], list[StampedFinding]], threshold: Applicability,
+def fix_file(path: str, lint: Callable[[str], object], threshold: Applicability,
              diff_only: bool = False) -> FixOutcome:
-    """Fix `path` until a re-lint offers nothing more (at most MAX_PASSES passes)."""
+    """Fix `path` until a re-lint offers nothing more (at most MAX_PASSES passes).
+
+    `lint` returns a FileResult; the last one, which found nothing left to fix, is kept as the
+    report of the fixed file, so fixing costs one lint more than there are passes, not two.
+    """
     outcome = FixOutcome(path)
     working = path
     scratch_dir = tempfile.mkdtemp(prefix="sfprep-fix-") if diff_only else None
     try:
         for _ in range(MAX_PASSES):
-            chosen = choose_fixes(lint(working), threshold)
+            outcome.final = lint(working)
+            chosen = choose_fixes(outcome.final.findings, threshold)
             if not chosen:
                 if diff_only and working != path:
                     with open(working, "rb") as stream:

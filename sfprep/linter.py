@@ -142,7 +142,7 @@ def _xml_not_checked(path: Path, job: Job, rules: list[Rule]) -> FileResult:
 
 
 def fix_paths(files: list[Path], settings: Settings, unsafe: bool, diff_only: bool):
-    """Fix every file; returns (one FixOutcome per file, the FileResults of a lint afterwards)."""
+    """Fix every file; returns (one FixOutcome per file, the FileResults of the fixed files)."""
     from sfprep.describe import DescribeSource
     from sfprep.fixes import fix_file
     from sfprep.model import Applicability
@@ -152,15 +152,16 @@ def fix_paths(files: list[Path], settings: Settings, unsafe: bool, diff_only: bo
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     outcomes, results = [], []
     for path in files:
-        if path.suffix.lower() == ".xml":
-            continue
         job, rules = job_for(path, settings), rules_for(path, settings)
+        if path.suffix.lower() == ".xml":
+            results.append(_xml_not_checked(path, job, rules))
+            continue
 
         def lint_once(working: str, job=job, rules=rules):
             return lint_file(working, job, profile, rules, display_path=str(path),
-                             describes=describes, settings=settings).findings
+                             describes=describes, settings=settings)
 
-        outcomes.append(fix_file(str(path), lint_once, threshold, diff_only=diff_only))
-    if not diff_only:
-        results = lint_paths(files, settings, jobs=1)
+        outcome = fix_file(str(path), lint_once, threshold, diff_only=diff_only)
+        outcomes.append(outcome)
+        results.append(outcome.final)
     return outcomes, results
