@@ -41,13 +41,13 @@ def _finding(console, stamped: StampedFinding, escape) -> None:
         gutter = str(f.line)
         console.print(f"[blue]{gutter} |[/] {escape(text)}")
         console.print(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{_STYLE[stamped.severity]}]^[/]")
-    console.print(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix))}[/]")
+    console.print(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code))}[/]")
     console.print()
 
 
-def _fix_note(fix) -> str:
+def _fix_note(fix, code: str) -> str:
     if fix is None:
-        return "no automatic fix (`sfprep rule` explains)"
+        return f"no automatic fix (`sfprep rule {code}` explains)"
     if fix.applicability == Applicability.SAFE:
         return f"`sfprep fix` would: {fix.description}"
     return f"`sfprep fix --unsafe-fixes` would: {fix.description}"
