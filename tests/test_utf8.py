@@ -38,3 +38,14 @@ def test_known_traps():
     for data in (b"\xc0\x80", b"\xed\xa0\x80", b"\xe0\x80\x80", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80",
                  b"ok\xc3", b"\xc3\xa9\xa9", "ok é ü € 東京 😀".encode(), b"Caf\xe9", "a\u2028b".encode()):
         check(data)
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.binary(max_size=64))
+def test_numpy_path_agrees_too(data):
+    """With the C scanner absent, the numpy check gives the decoder's answer as well."""
+    from unittest import mock
+
+    from sfprep.readers import csv_scan
+    with mock.patch.object(csv_scan, "_c_scanner", None):
+        check(data)

@@ -20,6 +20,7 @@ Line numbers are physical: every line break counts, inside quotes or not.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
@@ -152,14 +153,8 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
 def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
                 first_record: int, is_last: bool) -> CsvChunk:
     arr = np.frombuffer(buffer, dtype=np.uint8)
-    quotes = np.flatnonzero(arr == QUOTE)
-    separators = np.flatnonzero((arr == dialect.delimiter) | (arr == dialect.line_break))
-    breaks = separators[arr[separators] == dialect.line_break]
-
-    literal, anomalies = _resolve_quotes(arr, quotes, separators, dialect, is_last)
-    effective = quotes if not literal else np.delete(quotes, literal)
-    unterminated = _unclosed_opening_quote(effective)
-    structural = _outside_quotes(separators, effective)
+    structure = _structure_in_c if _c_scanner is not None else _structure_in_numpy
+    structural, breaks, anomalies, unterminated = structure(buffer, arr, dialect, is_last)
     ends_record = arr[structural] == dialect.line_break
 
     if is_last:
@@ -212,6 +207,40 @@ def _fields(arr: np.ndarray, structural: np.ndarray, ends_record: np.ndarray, di
         record_first_field=first_fields, field_counts=last_fields - first_fields + 1,
         field_starts=field_starts, field_ends=field_ends, field_quoted=quoted,
     )
+
+
+def _structure_in_numpy(buffer: bytes, arr: np.ndarray, dialect: Dialect, is_last: bool):
+    """(structural separators, all line breaks, anomalies, open quote or None), with numpy."""
+    quotes = np.flatnonzero(arr == QUOTE)
+    separators = np.flatnonzero((arr == dialect.delimiter) | (arr == dialect.line_break))
+    breaks = separators[arr[separators] == dialect.line_break]
+    literal, anomalies = _resolve_quotes(arr, quotes, separators, dialect, is_last)
+    effective = quotes if not literal else np.delete(quotes, literal)
+    return _outside_quotes(separators, effective), breaks, anomalies, _unclosed_opening_quote(effective)
+
+
+_ANOMALY_KINDS = (STRAY_QUOTE, OUTSIDE_BEFORE_OPEN, OUTSIDE_AFTER_CLOSE, UNESCAPED_QUOTE)
+
+
+def _structure_in_c(buffer: bytes, arr: np.ndarray, dialect: Dialect, is_last: bool):
+    """The same, from sfprep/_scan.c's single pass (the tests hold the two to the same answers)."""
+    structural, breaks, raw, open_quote = _c_scanner.scan(buffer, dialect.delimiter, dialect.line_break)
+    anomalies = [Anomaly(_ANOMALY_KINDS[kind], position, quote) for kind, position, quote in raw]
+    return (np.frombuffer(structural, dtype=np.int64), np.frombuffer(breaks, dtype=np.int64),
+            anomalies, None if open_quote < 0 else open_quote)
+
+
+def _load_c_scanner():
+    if os.environ.get("SFPREP_NO_C"):
+        return None
+    try:
+        from sfprep import _scan
+    except ImportError:
+        return None
+    return _scan
+
+
+_c_scanner = _load_c_scanner()
 
 
 def _unclosed_opening_quote(effective: np.ndarray) -> int | None:

@@ -17,6 +17,10 @@ def first_invalid(data: bytes, arr: np.ndarray) -> int | None:
     """Offset of the first byte that is not valid UTF-8, or None."""
     if data.isascii():
         return None
+    from sfprep.readers.csv_scan import _c_scanner
+
+    if _c_scanner is not None:
+        return _decoder_position(data) if _c_scanner.first_invalid_utf8(data) >= 0 else None
     high = np.flatnonzero(arr >= 0x80)
     if len(high) > _DENSE * len(arr) or _looks_invalid(arr, high):
         return _decoder_position(data)

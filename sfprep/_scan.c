@@ -1,0 +1,172 @@
+/* The structural CSV pass in C: one state machine over the bytes of a chunk.
+ *
+ * It decides exactly what sfprep/readers/csv_scan.py's numpy path decides (the tests run
+ * both on the same inputs): which delimiters and line breaks are structural, every quoting
+ * anomaly, and the quote that opened a field still open at the end. It is optional: when
+ * it cannot be built, the numpy path runs instead.
+ *
+ * scan(buffer, delimiter, line_break) ->
+ *     (structural separators as int64 bytes, all line breaks as int64 bytes,
+ *      [(kind, position, quote), ...], open quote or -1)
+ * kind: 0 stray quote, 1 text before an opening quote, 2 text after a closing quote,
+ *       3 unescaped quote inside a quoted field.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct { int64_t *data; Py_ssize_t len, cap; } Vec;
+
+static int vec_push(Vec *v, int64_t x) {
+    if (v->len == v->cap) {
+        Py_ssize_t cap = v->cap ? v->cap * 2 : 4096;
+        int64_t *grown = PyMem_RawRealloc(v->data, cap * sizeof(int64_t));
+        if (!grown) return -1;
+        v->data = grown; v->cap = cap;
+    }
+    v->data[v->len++] = x;
+    return 0;
+}
+
+static PyObject *vec_bytes(Vec *v) {
+    return PyBytes_FromStringAndSize((const char *)v->data, v->len * (Py_ssize_t)sizeof(int64_t));
+}
+
+enum { FIELD_START, UNQUOTED, QUOTED };
+
+/* First delimiter or line break after `from`, or n. */
+static Py_ssize_t next_separator(const unsigned char *b, Py_ssize_t from, Py_ssize_t n, int d, int brk) {
+    for (Py_ssize_t j = from; j < n; j++) if (b[j] == d || b[j] == brk) return j;
+    return n;
+}
+
+static PyObject *scan(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    int delimiter, line_break;
+    if (!PyArg_ParseTuple(args, "y*ii", &view, &delimiter, &line_break)) return NULL;
+    const unsigned char *b = view.buf;
+    Py_ssize_t n = view.len, i = 0, field_start = 0, open_quote = -1;
+    int state = FIELD_START;
+    Vec seps = {0}, breaks = {0}, anomalies = {0};  /* anomalies: triples kind, position, quote */
+    int failed = 0;
+
+#define PUSH(v, x) do { if (vec_push(&(v), (x)) < 0) { failed = 1; goto done; } } while (0)
+#define ANOMALY(kind, pos, q) do { PUSH(anomalies, kind); PUSH(anomalies, pos); PUSH(anomalies, q); } while (0)
+
+    Py_BEGIN_ALLOW_THREADS
+    while (i < n) {
+        unsigned char c = b[i];
+        if (state == QUOTED) {
+            const unsigned char *q = memchr(b + i, '"', (size_t)(n - i));
+            Py_ssize_t stop = q ? (Py_ssize_t)(q - b) : n;
+            for (Py_ssize_t j = i; j < stop; j++) if (b[j] == line_break) PUSH(breaks, j);
+            if (!q) { i = n; break; }
+            i = stop;
+            Py_ssize_t next = i + 1;
+            if (next < n && b[next] == '"') { i += 2; continue; }   /* "" inside a quoted value */
+            int closes = next >= n || b[next] == delimiter || b[next] == line_break
+                || (line_break == '\n' && b[next] == '\r' && next + 1 < n && b[next + 1] == '\n');
+            if (closes) { state = UNQUOTED; open_quote = -1; i++; continue; }
+            Py_ssize_t sep = next_separator(b, next, n, delimiter, line_break);
+            const unsigned char *nq = memchr(b + next, '"', (size_t)(n - next));
+            if (nq && (Py_ssize_t)(nq - b) < sep) {           /* a lone quote; the value goes on */
+                ANOMALY(3, i, i);
+                i++;
+                continue;
+            }
+            ANOMALY(2, next, i);                               /* closed, then text before the separator */
+            state = UNQUOTED; open_quote = -1; i++;
+            continue;
+        }
+        if (c == delimiter || c == line_break) {
+            PUSH(seps, i);
+            if (c == line_break) PUSH(breaks, i);
+            state = FIELD_START; field_start = i + 1; i++;
+            continue;
+        }
+        if (c == '"') {
+            if (state == FIELD_START) { state = QUOTED; open_quote = i; i++; continue; }
+            Py_ssize_t start = i;
+            while (start > field_start && (b[start - 1] == ' ' || b[start - 1] == '\t')) start--;
+            if (start == field_start && start < i) {            /* blanks, then the opening quote */
+                ANOMALY(1, start, i);
+                state = QUOTED; open_quote = i; i++;
+                continue;
+            }
+            ANOMALY(0, i, i);                                   /* text: every quote up to the separator */
+            i = next_separator(b, i, n, delimiter, line_break);
+            state = UNQUOTED;
+            continue;
+        }
+        state = UNQUOTED;
+        i++;
+    }
+done:
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    PyObject *result = NULL;
+    if (failed) {
+        PyErr_NoMemory();
+    } else {
+        PyObject *list = PyList_New(anomalies.len / 3);
+        for (Py_ssize_t k = 0; list && k < anomalies.len / 3; k++) {
+            PyObject *t = Py_BuildValue("(LLL)", (long long)anomalies.data[3 * k],
+                                        (long long)anomalies.data[3 * k + 1], (long long)anomalies.data[3 * k + 2]);
+            if (!t) { Py_CLEAR(list); break; }
+            PyList_SET_ITEM(list, k, t);
+        }
+        PyObject *s = vec_bytes(&seps), *br = vec_bytes(&breaks);
+        if (list && s && br)
+            result = Py_BuildValue("(NNNn)", s, br, list, state == QUOTED ? open_quote : (Py_ssize_t)-1);
+        else { Py_XDECREF(list); Py_XDECREF(s); Py_XDECREF(br); }
+    }
+    PyMem_RawFree(seps.data); PyMem_RawFree(breaks.data); PyMem_RawFree(anomalies.data);
+    return result;
+}
+
+/* Offset of the first byte that is not valid UTF-8 (RFC 3629: no overlongs, no surrogates,
+ * nothing past U+10FFFF), or -1. ASCII runs are skipped eight bytes at a time. */
+static Py_ssize_t first_invalid_utf8(const unsigned char *b, Py_ssize_t n) {
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t word;
+            memcpy(&word, b + i, 8);
+            if (!(word & 0x8080808080808080ULL)) { i += 8; continue; }
+        }
+        unsigned char c = b[i];
+        if (c < 0x80) { i++; continue; }
+        int need; unsigned char low = 0x80, high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) need = 1;
+        else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) low = 0xA0; if (c == 0xED) high = 0x9F; }
+        else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) low = 0x90; if (c == 0xF4) high = 0x8F; }
+        else return i;
+        if (i + need >= n) return i;  /* the character is cut off by the end */
+        if (b[i + 1] < low || b[i + 1] > high) return i;
+        for (int k = 2; k <= need; k++) if ((b[i + k] & 0xC0) != 0x80) return i;
+        i += need + 1;
+    }
+    return -1;
+}
+
+static PyObject *utf8_check(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*", &view)) return NULL;
+    Py_ssize_t at;
+    Py_BEGIN_ALLOW_THREADS
+    at = first_invalid_utf8(view.buf, view.len);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    return PyLong_FromSsize_t(at);
+}
+
+static PyMethodDef methods[] = {
+    {"scan", scan, METH_VARARGS, "Structural separators, line breaks, quoting anomalies, open quote."},
+    {"first_invalid_utf8", utf8_check, METH_VARARGS, "Offset of the first invalid UTF-8 byte, or -1."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sfprep._scan", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }
