@@ -9,7 +9,7 @@ import click
 
 from sfprep import __version__
 
-FORMAT_CHOICES = ("full", "concise", "json", "github")
+from sfprep.report import FORMATS as FORMAT_CHOICES
 PROGRESS_FROM_BYTES = 50 << 20  # a progress bar only when the wait is noticeable
 
 

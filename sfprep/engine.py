@@ -51,7 +51,6 @@ class FileContext:
     delimiter: str = ","
     header: Header | None = None
     data_records: int = 0               # records after the header, blank lines excluded
-    blank_records: int = 0
     line_endings: LineEndingTally = field(default_factory=LineEndingTally)
     unterminated_quote: tuple[int, int, int] | None = None  # (line, record, column)
     quote_anomalies: int = 0                # quoting problems found (Q002, Q004, Q005)
@@ -192,7 +191,6 @@ def _observe(chunk, ctx: FileContext) -> None:
     if chunk.first_record == 0 and chunk.record_count:
         data[0] = False
     ctx.data_records += int(np.count_nonzero(data & ~blank))
-    ctx.blank_records += int(np.count_nonzero(blank))
     tally = ctx.line_endings
     for kind, name in TERMINATOR_NAMES.items():
         records = np.flatnonzero(chunk.terminators == kind)

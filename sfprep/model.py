@@ -98,7 +98,6 @@ class FileResult:
     records: int | None = None
     findings: list["StampedFinding"] = field(default_factory=list)
     skipped_rules: list[tuple[str, str]] = field(default_factory=list)
-    error: str | None = None  # set when the file could not be read at all
 
 
 @dataclass(frozen=True, slots=True)
