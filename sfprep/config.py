@@ -8,7 +8,6 @@ import fnmatch
 import json
 import sys
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -239,7 +238,7 @@ def load_profile(name: str, overrides: dict[str, int] | None = None) -> dict[str
     Limits a profile does not have (bulk2 has no records per batch) can't be overridden
     into existence: an override only replaces a limit the profile already sets.
     """
-    text = resources.files("sfprep.profiles").joinpath(f"{name}.json").read_text("utf-8")
+    text = (Path(__file__).parent / "profiles" / f"{name}.json").read_text("utf-8")
     profile = json.loads(text)
     profile.update({key: value for key, value in (overrides or {}).items() if key in profile})
     return profile

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from sfprep.config import Settings, find_config, load_profile, load_settings
@@ -75,6 +74,8 @@ def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None,
         if show_progress:
             return _with_progress_bar(files)
         return [_lint_one(path) for path in files]
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context(),
                              initializer=_start_worker, initargs=(settings,)) as pool:
         return list(pool.map(_lint_one, files, chunksize=max(1, len(files) // (workers * 8))))
