@@ -6,7 +6,7 @@ from importlib import import_module
 
 from sfprep.model import Applicability, FileResult, Severity
 
-FORMATS = ("full", "concise", "json", "github", "sarif", "junit")
+FORMATS = ("full", "concise", "json", "github", "sarif", "junit", "html")
 
 
 @dataclass(frozen=True)
