@@ -20,7 +20,7 @@ def both(data: bytes, dialect: Dialect):
     arr = np.frombuffer(data, dtype=np.uint8)
     results = []
     for structure in (csv_scan._structure_in_numpy, csv_scan._structure_in_c):
-        structural, breaks, anomalies, open_quote = structure(data, arr, dialect, True)
+        structural, breaks, anomalies, open_quote = structure(data, arr, dialect)
         results.append((structural.tolist(), breaks.tolist(), anomalies, open_quote))
     return results
 

@@ -163,6 +163,8 @@ def test_batches_salesforce_accepted_lint_with_no_error(batch, describe_dir):
     errors = [(f["code"], f["line"], f["message"]) for f in report["findings"] if f["severity"] == "error"]
     assert errors == []
     assert report["files"][0]["object"] == object_name
+    skipped = {s["code"] for s in report["files"][0]["skipped_rules"]}
+    assert not skipped & {"H008", "V008", "V011", "V014"}, "the describe rules did not run: a clean result means nothing"
 
 
 @pytest.mark.parametrize("fmt", ["full", "concise", "github"])

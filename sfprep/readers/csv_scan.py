@@ -154,7 +154,7 @@ def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
                 first_record: int, is_last: bool) -> CsvChunk:
     arr = np.frombuffer(buffer, dtype=np.uint8)
     structure = _structure_in_c if _c_scanner is not None else _structure_in_numpy
-    structural, breaks, anomalies, unterminated = structure(buffer, arr, dialect, is_last)
+    structural, breaks, anomalies, unterminated = structure(buffer, arr, dialect)
     ends_record = arr[structural] == dialect.line_break
 
     if is_last:
@@ -209,12 +209,12 @@ def _fields(arr: np.ndarray, structural: np.ndarray, ends_record: np.ndarray, di
     )
 
 
-def _structure_in_numpy(buffer: bytes, arr: np.ndarray, dialect: Dialect, is_last: bool):
+def _structure_in_numpy(buffer: bytes, arr: np.ndarray, dialect: Dialect):
     """(structural separators, all line breaks, anomalies, open quote or None), with numpy."""
     quotes = np.flatnonzero(arr == QUOTE)
     separators = np.flatnonzero((arr == dialect.delimiter) | (arr == dialect.line_break))
     breaks = separators[arr[separators] == dialect.line_break]
-    literal, anomalies = _resolve_quotes(arr, quotes, separators, dialect, is_last)
+    literal, anomalies = _resolve_quotes(arr, quotes, separators, dialect)
     effective = quotes if not literal else np.delete(quotes, literal)
     return _outside_quotes(separators, effective), breaks, anomalies, _unclosed_opening_quote(effective)
 
@@ -222,7 +222,7 @@ def _structure_in_numpy(buffer: bytes, arr: np.ndarray, dialect: Dialect, is_las
 _ANOMALY_KINDS = (STRAY_QUOTE, OUTSIDE_BEFORE_OPEN, OUTSIDE_AFTER_CLOSE, UNESCAPED_QUOTE)
 
 
-def _structure_in_c(buffer: bytes, arr: np.ndarray, dialect: Dialect, is_last: bool):
+def _structure_in_c(buffer: bytes, arr: np.ndarray, dialect: Dialect):
     """The same, from sfprep/_scan.c's single pass (the tests hold the two to the same answers)."""
     structural, breaks, raw, open_quote = _c_scanner.scan(buffer, dialect.delimiter, dialect.line_break)
     anomalies = [Anomaly(_ANOMALY_KINDS[kind], position, quote) for kind, position, quote in raw]
@@ -261,9 +261,11 @@ def _outside_quotes(positions: np.ndarray, effective_quotes: np.ndarray) -> np.n
     return positions[(before & 1) == 0]
 
 
-def _quote_checks(arr: np.ndarray, quotes: np.ndarray, dialect: Dialect,
-                  is_last: bool) -> tuple[np.ndarray, np.ndarray]:
-    """For every quote: could it open a quoted field, could it close one?"""
+def _quote_checks(arr: np.ndarray, quotes: np.ndarray, dialect: Dialect) -> tuple[np.ndarray, np.ndarray]:
+    """For every quote: could it open a quoted field, could it close one?
+
+    A quote at the end of the buffer may close: if more bytes follow in the file, its
+    record is unfinished and is scanned again with the next block."""
     n = len(arr)
     prev = arr[np.maximum(quotes - 1, 0)]
     after_pair = np.zeros(len(quotes), dtype=bool)
@@ -276,12 +278,10 @@ def _quote_checks(arr: np.ndarray, quotes: np.ndarray, dialect: Dialect,
     nxt2 = arr[np.minimum(nxt_pos + 1, n - 1)]
     crlf = (nxt == CR) & (nxt_pos + 1 < n) & (nxt2 == LF) if dialect.line_break == LF else np.zeros_like(at_end)
     can_close = (at_end | (nxt == dialect.delimiter) | (nxt == dialect.line_break) | (nxt == QUOTE) | crlf)
-    if not is_last:
-        can_close |= at_end  # the byte after is in the next block; this record is re-read then
     return can_open, can_close
 
 
-def _resolve_quotes(arr, quotes, separators, dialect, is_last):
+def _resolve_quotes(arr, quotes, separators, dialect):
     """Decide which quotes are literal text, and record every quoting anomaly.
 
     Returns (indices into `quotes` of literal quotes, anomalies). On a well-quoted buffer
@@ -289,7 +289,7 @@ def _resolve_quotes(arr, quotes, separators, dialect, is_last):
     """
     if len(quotes) == 0:
         return [], []
-    can_open, can_close = _quote_checks(arr, quotes, dialect, is_last)
+    can_open, can_close = _quote_checks(arr, quotes, dialect)
     even = (np.arange(len(quotes)) & 1) == 0
     # bad_when[p]: quotes that break the rule "quote i opens iff i % 2 == p".
     bad_when = (
