@@ -1,8 +1,10 @@
-"""Only the optional C scanner lives here; everything else is in pyproject.toml.
+"""Only the optional C extensions live here; everything else is in pyproject.toml.
 
-`optional=True`: where it cannot be compiled, sfprep installs without it and the numpy
-scanner runs instead (same results, slower)."""
+`optional=True`: where they cannot be compiled, sfprep installs without them and numpy
+(the scanner) and polars' CSV reader (the value frames) do the work instead: same results,
+slower."""
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("sfprep._scan", ["sfprep/_scan.c"], optional=True,
-                             extra_compile_args=["-O3"])])
+setup(ext_modules=[Extension(name, [source], optional=True, extra_compile_args=["-O3"])
+                   for name, source in (("sfprep._scan", "sfprep/_scan.c"),
+                                        ("sfprep._columns", "sfprep/_columns.c"))])

@@ -71,10 +71,19 @@ class CsvChunk:
     anomalies: list[Anomaly] = field(default_factory=list)
     unterminated_quote: int | None = None  # offset of the opening quote never closed
     is_last: bool = False
+    _utf8_error: int | None | bool = field(default=False, repr=False)  # False: not checked yet
 
     @property
     def array(self) -> np.ndarray:
         return np.frombuffer(self.data, dtype=np.uint8)
+
+    def first_invalid_utf8(self) -> int | None:
+        """Offset of the first byte that is not valid UTF-8, or None (checked once)."""
+        if self._utf8_error is False:
+            from sfprep.readers.utf8 import first_invalid
+
+            self._utf8_error = None if self.data.isascii() else first_invalid(self.data, self.array)
+        return self._utf8_error
 
     @property
     def record_count(self) -> int:
@@ -153,30 +162,59 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
 def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
                 first_record: int, is_last: bool) -> CsvChunk:
     arr = np.frombuffer(buffer, dtype=np.uint8)
-    structure = _structure_in_c if _c_scanner is not None else _structure_in_numpy
-    structural, breaks, anomalies, unterminated = structure(buffer, arr, dialect)
-    ends_record = arr[structural] == dialect.line_break
-
+    use_c = _c_scanner is not None
+    structural, breaks, anomalies, unterminated = (_structure_in_c if use_c else _structure_in_numpy)(
+        buffer, arr, dialect)
     if is_last:
         cut = len(buffer)
-    elif ends_record.any():
-        last_break = int(np.flatnonzero(ends_record)[-1])
-        structural, ends_record = structural[:last_break + 1], ends_record[:last_break + 1]
+    else:
+        records_end = _last_record_break(arr, structural, dialect)
+        if records_end is None:
+            raise NeedMoreData(inside_quotes=unterminated is not None)
+        structural = structural[:records_end + 1]
         cut = int(structural[-1]) + 1
-        breaks = breaks[breaks < cut]
+        breaks = breaks[:np.searchsorted(breaks, cut)]
         anomalies = [a for a in anomalies if a.position < cut]
         unterminated = None
-    else:
-        raise NeedMoreData(inside_quotes=unterminated is not None)
 
-    fields = _fields(arr[:cut], structural, ends_record, dialect)
+    fields = (_fields_in_c if use_c else _fields_in_numpy)(buffer, arr, cut, structural, dialect)
     return CsvChunk(data=buffer[:cut], base=base, first_line=first_line, first_record=first_record,
                     breaks=breaks, anomalies=anomalies, unterminated_quote=unterminated,
                     is_last=is_last, **fields)
 
 
-def _fields(arr: np.ndarray, structural: np.ndarray, ends_record: np.ndarray, dialect: Dialect) -> dict:
-    """Field and record spans from the structural separators (each one ends a field)."""
+def _last_record_break(arr: np.ndarray, structural: np.ndarray, dialect: Dialect) -> int | None:
+    """Index in `structural` of the last separator that is a line break, or None.
+
+    Looked for from the end, a window at a time: it is almost always among the last few."""
+    window = 64
+    end = len(structural)
+    while end > 0:
+        start = max(0, end - window)
+        hits = np.flatnonzero(arr[structural[start:end]] == dialect.line_break)
+        if len(hits):
+            return start + int(hits[-1])
+        end, window = start, window * 8
+    return None
+
+
+_FIELD_ARRAYS = (("field_starts", np.int64), ("field_ends", np.int64), ("field_quoted", np.bool_),
+                 ("record_starts", np.int64), ("record_ends", np.int64), ("terminators", np.uint8),
+                 ("record_first_field", np.int64), ("field_counts", np.int64))
+
+
+def _fields_in_c(buffer: bytes, arr: np.ndarray, cut: int, structural: np.ndarray, dialect: Dialect) -> dict:
+    """The same arrays as _fields_in_numpy, from sfprep/_scan.c (the tests hold the two equal)."""
+    raw = _c_scanner.fields(buffer, cut, np.ascontiguousarray(structural, dtype=np.int64),
+                            dialect.delimiter, dialect.line_break)
+    return {name: np.frombuffer(data, dtype=dtype) for (name, dtype), data in zip(_FIELD_ARRAYS, raw)}
+
+
+def _fields_in_numpy(buffer: bytes, arr: np.ndarray, cut: int, structural: np.ndarray,
+                     dialect: Dialect) -> dict:
+    """Field and record spans from the structural separators of arr[:cut] (each ends a field)."""
+    arr = arr[:cut]
+    ends_record = arr[structural] == dialect.line_break
     n = len(arr)
     ends_at_break = len(structural) and ends_record[-1] and structural[-1] == n - 1
     final_field = n > 0 and not ends_at_break  # text after the last line break, or a trailing delimiter

@@ -8,6 +8,7 @@ Empty values stay "" and `#N/A` stays "#N/A": the two mean different things to S
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,7 +86,38 @@ def _records_with_anomalies(chunk: CsvChunk) -> np.ndarray:
 
 
 def _read_clean(chunk: CsvChunk, clean: np.ndarray, names: list[str], delimiter: str) -> pl.DataFrame:
-    """Hand polars the bytes of runs of consecutive clean records, terminators included."""
+    if _columns is not None and len(chunk.data) < 1 << 31 and chunk.first_invalid_utf8() is None:
+        return _columns_from_spans(chunk, clean, len(names))
+    return _parse_with_polars(chunk, clean, names, delimiter)
+
+
+class _ArrowColumns:
+    """The (schema, array) capsules of sfprep/_columns.c, offered to polars' Arrow import."""
+
+    def __init__(self, capsules):
+        self.capsules = capsules
+
+    def __arrow_c_array__(self, requested_schema=None):
+        return self.capsules
+
+
+def _columns_from_spans(chunk: CsvChunk, clean: np.ndarray, width: int) -> pl.DataFrame:
+    """The clean records' values straight from the scanner's spans: no second parse."""
+    first_fields = np.ascontiguousarray(chunk.record_first_field[clean], dtype=np.int64)
+    capsules = _columns.columns(chunk.data, _int64(chunk.field_starts), _int64(chunk.field_ends),
+                                first_fields, width)
+    return pl.DataFrame(_ArrowColumns(capsules))
+
+
+def _int64(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
+def _parse_with_polars(chunk: CsvChunk, clean: np.ndarray, names: list[str], delimiter: str) -> pl.DataFrame:
+    """Hand polars the bytes of runs of consecutive clean records, terminators included.
+
+    Used where the C extension is missing, and for chunks that are not valid UTF-8 (read
+    lossily, as F001 reports them anyway)."""
     starts = chunk.record_starts
     next_starts = np.append(starts[1:], len(chunk.data))
     edges = np.diff(np.concatenate([[False], clean, [False]]).astype(np.int8))
@@ -98,6 +130,19 @@ def _read_clean(chunk: CsvChunk, clean: np.ndarray, names: list[str], delimiter:
                        empty_string_is_null=False, separator=delimiter, quote_char='"',
                        encoding="utf8-lossy", eol_char=line_break, raise_if_empty=False,
                        truncate_ragged_lines=False, schema={n: pl.String for n in names})
+
+
+def _load_columns_extension():
+    if os.environ.get("SFPREP_NO_C"):
+        return None
+    try:
+        from sfprep import _columns as extension
+    except ImportError:
+        return None
+    return extension
+
+
+_columns = _load_columns_extension()
 
 
 def _decode_in_python(chunk: CsvChunk, indices: np.ndarray, names: list[str]) -> pl.DataFrame:

@@ -33,13 +33,12 @@ def invalid_utf8(chunk, ctx):
     and offers no fix for a file that is partly valid UTF-8 already (re-encoding would
     garble that part).
     """
-    from sfprep.readers.utf8 import first_invalid
-
-    if ctx.utf8_error_reported or chunk.data.isascii():
+    if ctx.utf8_error_reported:
         return
-    bad_at = first_invalid(chunk.data, chunk.array)
+    bad_at = chunk.first_invalid_utf8()
     if bad_at is None:
-        ctx.state["F001-utf8-seen"] = True
+        if not chunk.data.isascii():
+            ctx.state["F001-utf8-seen"] = True
         return
     ctx.utf8_error_reported = True
     mixed = ctx.state.get("F001-utf8-seen") or not chunk.data[:bad_at].isascii()
