@@ -15,10 +15,13 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 typedef struct { int64_t *data; Py_ssize_t len, cap; } Vec;
 
-static int vec_push(Vec *v, int64_t x) {
+static inline int vec_push(Vec *v, int64_t x) {
     if (v->len == v->cap) {
         Py_ssize_t cap = v->cap ? v->cap * 2 : 4096;
         int64_t *grown = PyMem_RawRealloc(v->data, cap * sizeof(int64_t));
@@ -33,7 +36,7 @@ static PyObject *vec_bytes(Vec *v) {
     return PyBytes_FromStringAndSize((const char *)v->data, v->len * (Py_ssize_t)sizeof(int64_t));
 }
 
-enum { FIELD_START, UNQUOTED, QUOTED };
+enum { UNQUOTED, QUOTED };
 
 /* First delimiter or line break after `from`, or n. */
 static Py_ssize_t next_separator(const unsigned char *b, Py_ssize_t from, Py_ssize_t n, int d, int brk) {
@@ -41,74 +44,81 @@ static Py_ssize_t next_separator(const unsigned char *b, Py_ssize_t from, Py_ssi
     return n;
 }
 
+/* Bit k set iff b[base + k] is a quote, the delimiter or the line break (64 bytes from base). */
+static inline uint64_t special_bits(const unsigned char *b, Py_ssize_t base, Py_ssize_t n, int d, int brk) {
+    uint64_t bits = 0;
+#ifdef __SSE2__
+    if (base + 64 <= n) {
+        const __m128i quote = _mm_set1_epi8('"'), delim = _mm_set1_epi8((char)d), lbrk = _mm_set1_epi8((char)brk);
+        for (int k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(b + base + 16 * k));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, delim)),
+                                       _mm_cmpeq_epi8(v, lbrk));
+            bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
+        }
+        return bits;
+    }
+#endif
+    Py_ssize_t end = base + 64 < n ? base + 64 : n;
+    for (Py_ssize_t j = base; j < end; j++)
+        if (b[j] == '"' || b[j] == d || b[j] == brk) bits |= (uint64_t)1 << (j - base);
+    return bits;
+}
+
+/* The state machine runs on "events" only (quotes, delimiters, line breaks), found 64 bytes
+ * at a time; the bytes between them are never looked at one by one. */
 static PyObject *scan(PyObject *self, PyObject *args) {
     Py_buffer view;
     int delimiter, line_break;
     if (!PyArg_ParseTuple(args, "y*ii", &view, &delimiter, &line_break)) return NULL;
     const unsigned char *b = view.buf;
-    Py_ssize_t n = view.len, i = 0, field_start = 0, open_quote = -1;
-    int state = FIELD_START;
+    Py_ssize_t n = view.len, field_start = 0, open_quote = -1, skip_until = 0;
+    int state = UNQUOTED, failed = 0;
     Vec seps = {0}, breaks = {0}, anomalies = {0};  /* anomalies: triples kind, position, quote */
-    int failed = 0;
 
 #define PUSH(v, x) do { if (vec_push(&(v), (x)) < 0) { failed = 1; goto done; } } while (0)
 #define ANOMALY(kind, pos, q) do { PUSH(anomalies, kind); PUSH(anomalies, pos); PUSH(anomalies, q); } while (0)
 
-    unsigned char special[256] = {0};
-    special[(unsigned char)delimiter] = special[(unsigned char)line_break] = special['"'] = 1;
-
     Py_BEGIN_ALLOW_THREADS
-    while (i < n) {
-        if (state != QUOTED && !special[b[i]]) {   /* a run of plain bytes: skip it in one go */
-            do i++; while (i < n && !special[b[i]]);
-            state = UNQUOTED;
-            if (i == n) break;
-        }
-        unsigned char c = b[i];
-        if (state == QUOTED) {
-            const unsigned char *q = memchr(b + i, '"', (size_t)(n - i));
-            Py_ssize_t stop = q ? (Py_ssize_t)(q - b) : n;
-            for (Py_ssize_t j = i; j < stop; j++) if (b[j] == line_break) PUSH(breaks, j);
-            if (!q) { i = n; break; }
-            i = stop;
-            Py_ssize_t next = i + 1;
-            if (next < n && b[next] == '"') { i += 2; continue; }   /* "" inside a quoted value */
-            int closes = next >= n || b[next] == delimiter || b[next] == line_break
-                || (line_break == '\n' && b[next] == '\r' && next + 1 < n && b[next + 1] == '\n');
-            if (closes) { state = UNQUOTED; open_quote = -1; i++; continue; }
-            Py_ssize_t sep = next_separator(b, next, n, delimiter, line_break);
-            const unsigned char *nq = memchr(b + next, '"', (size_t)(n - next));
-            if (nq && (Py_ssize_t)(nq - b) < sep) {           /* a lone quote; the value goes on */
-                ANOMALY(3, i, i);
-                i++;
+    for (Py_ssize_t base = 0; base < n; base += 64) {
+        uint64_t bits = special_bits(b, base, n, delimiter, line_break);
+        while (bits) {
+            Py_ssize_t j = base + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            if (j < skip_until) continue;
+            unsigned char c = b[j];
+            if (state == QUOTED) {
+                if (c == line_break) { PUSH(breaks, j); continue; }
+                if (c != '"') continue;                            /* a delimiter inside the value */
+                Py_ssize_t next = j + 1;
+                if (next < n && b[next] == '"') { skip_until = j + 2; continue; }   /* "" inside a quoted value */
+                int closes = next >= n || b[next] == delimiter || b[next] == line_break
+                    || (line_break == '\n' && b[next] == '\r' && next + 1 < n && b[next + 1] == '\n');
+                if (closes) { state = UNQUOTED; open_quote = -1; continue; }
+                Py_ssize_t sep = next_separator(b, next, n, delimiter, line_break);
+                const unsigned char *nq = memchr(b + next, '"', (size_t)(n - next));
+                if (nq && (Py_ssize_t)(nq - b) < sep) { ANOMALY(3, j, j); continue; }  /* a lone quote; the value goes on */
+                ANOMALY(2, next, j);                               /* closed, then text before the separator */
+                state = UNQUOTED; open_quote = -1;
                 continue;
             }
-            ANOMALY(2, next, i);                               /* closed, then text before the separator */
-            state = UNQUOTED; open_quote = -1; i++;
-            continue;
-        }
-        if (c == delimiter || c == line_break) {
-            PUSH(seps, i);
-            if (c == line_break) PUSH(breaks, i);
-            state = FIELD_START; field_start = i + 1; i++;
-            continue;
-        }
-        if (c == '"') {
-            if (state == FIELD_START) { state = QUOTED; open_quote = i; i++; continue; }
-            Py_ssize_t start = i;
+            if (c == delimiter || c == line_break) {
+                PUSH(seps, j);
+                if (c == line_break) PUSH(breaks, j);
+                field_start = j + 1;
+                continue;
+            }
+            if (j == field_start) { state = QUOTED; open_quote = j; continue; }
+            Py_ssize_t start = j;
             while (start > field_start && (b[start - 1] == ' ' || b[start - 1] == '\t')) start--;
-            if (start == field_start && start < i) {            /* blanks, then the opening quote */
-                ANOMALY(1, start, i);
-                state = QUOTED; open_quote = i; i++;
+            if (start == field_start) {                            /* blanks, then the opening quote */
+                ANOMALY(1, start, j);
+                state = QUOTED; open_quote = j;
                 continue;
             }
-            ANOMALY(0, i, i);                                   /* text: every quote up to the separator */
-            i = next_separator(b, i, n, delimiter, line_break);
-            state = UNQUOTED;
-            continue;
+            ANOMALY(0, j, j);                                      /* text: every quote up to the separator */
+            skip_until = next_separator(b, j, n, delimiter, line_break);
         }
-        state = UNQUOTED;
-        i++;
     }
 done:
     Py_END_ALLOW_THREADS
@@ -197,46 +207,69 @@ static PyObject *fields(PyObject *self, PyObject *args) {
     return result;
 }
 
-/* Offset of the first byte that is not valid UTF-8 (RFC 3629: no overlongs, no surrogates,
- * nothing past U+10FFFF), or -1. ASCII runs are skipped eight bytes at a time. */
-static Py_ssize_t first_invalid_utf8(const unsigned char *b, Py_ssize_t n) {
+/* One pass over the text of a chunk: the first byte that is not valid UTF-8 (RFC 3629: no
+ * overlongs, no surrogates, nothing past U+10FFFF), the continuation bytes of the valid
+ * characters (characters = bytes - continuations), and every control byte (below 0x20, not
+ * TAB, LF or CR). Words of eight plain ASCII bytes are skipped at once.
+ *
+ * text(buffer) -> (first invalid offset or -1, continuation bytes, control bytes as int64 bytes) */
+#define BYTES_BELOW(w, k) (((w) - 0x0101010101010101ULL * (k)) & ~(w) & 0x8080808080808080ULL)
+
+static int scan_text(const unsigned char *b, Py_ssize_t n, Py_ssize_t *first_invalid,
+                     Py_ssize_t *continuations, Vec *controls, Vec *bare_crs) {
     Py_ssize_t i = 0;
+    *first_invalid = -1;
+    *continuations = 0;
     while (i < n) {
         if (i + 8 <= n) {
             uint64_t word;
             memcpy(&word, b + i, 8);
-            if (!(word & 0x8080808080808080ULL)) { i += 8; continue; }
+            if (!(word & 0x8080808080808080ULL) && !BYTES_BELOW(word, 0x20)) { i += 8; continue; }
         }
         unsigned char c = b[i];
-        if (c < 0x80) { i++; continue; }
-        int need; unsigned char low = 0x80, high = 0xBF;
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && vec_push(controls, i) < 0) return -1;
+            if (c == '\r' && (i + 1 >= n || b[i + 1] != '\n') && vec_push(bare_crs, i) < 0) return -1;
+            i++;
+            continue;
+        }
+        int need = 0; unsigned char low = 0x80, high = 0xBF;
         if (c >= 0xC2 && c <= 0xDF) need = 1;
         else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) low = 0xA0; if (c == 0xED) high = 0x9F; }
         else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) low = 0x90; if (c == 0xF4) high = 0x8F; }
-        else return i;
-        if (i + need >= n) return i;  /* the character is cut off by the end */
-        if (b[i + 1] < low || b[i + 1] > high) return i;
-        for (int k = 2; k <= need; k++) if ((b[i + k] & 0xC0) != 0x80) return i;
+        int valid = need && i + need < n && b[i + 1] >= low && b[i + 1] <= high;
+        for (int k = 2; valid && k <= need; k++) valid = (b[i + k] & 0xC0) == 0x80;
+        if (!valid) {
+            if (*first_invalid < 0) *first_invalid = i;
+            i++;  /* go on, for the control bytes */
+            continue;
+        }
+        if (*first_invalid < 0) *continuations += need;
         i += need + 1;
     }
-    return -1;
+    return 0;
 }
 
-static PyObject *utf8_check(PyObject *self, PyObject *args) {
+static PyObject *text(PyObject *self, PyObject *args) {
     Py_buffer view;
     if (!PyArg_ParseTuple(args, "y*", &view)) return NULL;
-    Py_ssize_t at;
+    Py_ssize_t first_invalid, continuations;
+    Vec controls = {0}, bare_crs = {0};
+    int failed;
     Py_BEGIN_ALLOW_THREADS
-    at = first_invalid_utf8(view.buf, view.len);
+    failed = scan_text(view.buf, view.len, &first_invalid, &continuations, &controls, &bare_crs) < 0;
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    return PyLong_FromSsize_t(at);
+    PyObject *result = failed ? PyErr_NoMemory()
+        : Py_BuildValue("(nnNN)", first_invalid, continuations, vec_bytes(&controls), vec_bytes(&bare_crs));
+    PyMem_RawFree(controls.data); PyMem_RawFree(bare_crs.data);
+    return result;
 }
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS, "Structural separators, line breaks, quoting anomalies, open quote."},
     {"fields", fields, METH_VARARGS, "Field and record spans from the structural separators."},
-    {"first_invalid_utf8", utf8_check, METH_VARARGS, "Offset of the first invalid UTF-8 byte, or -1."},
+    {"text", text, METH_VARARGS, "(first invalid UTF-8 offset or -1, continuation bytes, control bytes, bare CRs)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from sfprep.allocator import reuse_freed_memory
 from sfprep.columns import resolve_columns
 from sfprep.job import Job
 from sfprep.model import FileResult, Finding, StampedFinding, UsageError
@@ -108,7 +109,12 @@ def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
             dialect = ctx.sniffed.dialect(ctx.delimiter)
             value_stage = ValueStage(ctx, by_scope[Scope.VALUES], by_scope[Scope.FRAME], emit,
                                      lambda checks, *args: _run(checks, emit, *args))
-            for chunk in csv_scan.scan(stream, dialect, start_offset=start):
+            # A file of one chunk is scanned in this thread: a reader thread would only add its start-up.
+            scan = csv_scan.scan
+            if size > csv_scan.CHUNK_SIZE:
+                reuse_freed_memory()
+                scan = csv_scan.scan_ahead
+            for chunk in scan(stream, dialect, start_offset=start):
                 if progress is not None:
                     progress(chunk.base + len(chunk.data))
                 _observe(chunk, ctx)

@@ -71,19 +71,32 @@ class CsvChunk:
     anomalies: list[Anomaly] = field(default_factory=list)
     unterminated_quote: int | None = None  # offset of the opening quote never closed
     is_last: bool = False
-    _utf8_error: int | None | bool = field(default=False, repr=False)  # False: not checked yet
+    _text: tuple | None = field(default=None, repr=False)  # utf8.check's answer, once asked
 
     @property
     def array(self) -> np.ndarray:
         return np.frombuffer(self.data, dtype=np.uint8)
 
     def first_invalid_utf8(self) -> int | None:
-        """Offset of the first byte that is not valid UTF-8, or None (checked once)."""
-        if self._utf8_error is False:
-            from sfprep.readers.utf8 import first_invalid
+        """Offset of the first byte that is not valid UTF-8, or None."""
+        return self.check_text().first_invalid
 
-            self._utf8_error = None if self.data.isascii() else first_invalid(self.data, self.array)
-        return self._utf8_error
+    def character_count(self) -> int:
+        """Characters in the chunk (an invalid UTF-8 byte counts as one)."""
+        checked = self.check_text()
+        if checked.characters is None:
+            from sfprep.readers.utf8 import count_characters
+
+            self._text = checked = checked._replace(characters=count_characters(self.array))
+        return checked.characters
+
+    def check_text(self):
+        """utf8.TextCheck of the chunk: UTF-8, characters, control bytes, bare CRs (one pass, once)."""
+        if self._text is None:
+            from sfprep.readers.utf8 import check
+
+            self._text = check(self.data, self.array)
+        return self._text
 
     @property
     def record_count(self) -> int:
@@ -157,6 +170,54 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
         line += int(np.count_nonzero(chunk.breaks < consumed))
         record += chunk.record_count
         carry = buffer[consumed:]
+
+
+def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
+               chunk_size: int = CHUNK_SIZE, depth: int = 2) -> Iterator[CsvChunk]:
+    """scan(), run by a reader thread up to `depth` chunks ahead of the caller.
+
+    The reading, the C scan and the UTF-8 check release the GIL, so they overlap with the
+    rules the caller runs on the previous chunk. Chunks come out in order; an error in the
+    thread is raised here; leaving the loop early stops the thread."""
+    import queue
+    import threading
+
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read_ahead() -> None:
+        try:
+            for chunk in scan(stream, dialect, start_offset, chunk_size):
+                chunk.check_text()
+                if not put(chunk):
+                    return
+            put(done)
+        except BaseException as error:  # handed to the caller, who raises it
+            put(error)
+
+    reader = threading.Thread(target=read_ahead, name="sfprep-scan", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,

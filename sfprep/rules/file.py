@@ -4,9 +4,6 @@ from __future__ import annotations
 from sfprep.model import Applicability, Edit, Finding, Fix, Severity
 from sfprep.registry import Scope, rule
 
-# Bytes below 0x20 that are not TAB, LF or CR.
-_ALLOWED_CONTROL = (0x09, 0x0A, 0x0D)
-
 
 @rule("F001", "invalid-utf8", "E", fix="S")
 def invalid_utf8(chunk, ctx):
@@ -202,10 +199,7 @@ def control_character(chunk, ctx):
     import numpy as np
 
     arr = chunk.array
-    low = np.flatnonzero(arr < 0x20)
-    if len(low) == 0:
-        return
-    bad = low[~np.isin(arr[low], _ALLOWED_CONTROL)]
+    bad = chunk.check_text().controls
     if len(bad) == 0:
         return
     lines = chunk.line_of(bad)
@@ -276,18 +270,13 @@ def bare_cr_in_value(chunk, ctx):
     ## Fix
     None: whether the CR was meant as a line break is for you to decide.
     """
-    import numpy as np
-
-    from sfprep.readers.csv_scan import CR, LF
+    from sfprep.readers.csv_scan import LF
 
     if ctx.sniffed.line_break != LF:
         return
-    arr = chunk.array
-    crs = np.flatnonzero(arr == CR)
-    if len(crs) == 0:
+    bare = chunk.check_text().bare_crs
+    if len(bare) == 0:
         return
-    following = arr[np.minimum(crs + 1, len(arr) - 1)]
-    bare = crs[(following != LF) | (crs + 1 >= len(arr))]
     fields = chunk.field_index_of(bare)
     inside = chunk.field_quoted[fields] & (bare < chunk.field_ends[fields])
     pending = ctx.rule_state("F007", list)

@@ -185,13 +185,10 @@ def too_many_characters(ctx):
 @too_many_characters.also(Scope.CHUNK)
 def count_characters(chunk, ctx):
     """Characters are counted only when the byte size could exceed the limit (bytes >= characters)."""
-    import numpy as np
-
     limit = _limit(ctx, "characters_per_batch")
     if not limit or ctx.size <= limit:
         return ()
-    continuation = np.count_nonzero((chunk.array & 0xC0) == 0x80)
-    ctx.state["characters"] = ctx.state.get("characters", 0) + len(chunk.data) - int(continuation)
+    ctx.state["characters"] = ctx.state.get("characters", 0) + chunk.character_count()
     return ()
 
 
