@@ -1,6 +1,8 @@
 """The optional C scanner (sfprep/_scan.c) decides exactly what the numpy scanner decides."""
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -46,3 +48,127 @@ def test_c_scanner_on_the_fixtures_gives_the_numpy_findings(monkeypatch):
     for path in sorted((FIXTURES / "rules").glob("*/*.csv")):
         data = path.read_bytes()
         assert both(data, Dialect())[0] == both(data, Dialect())[1], path
+
+
+# --- Field and record spans: _fields_in_c against _fields_in_numpy --------------------------
+
+_FIELD_KEYS = ("field_starts", "field_ends", "field_quoted", "record_starts", "record_ends",
+               "terminators", "record_first_field", "field_counts")
+_DIALECTS = [(",", LF), (",", CR), (";", LF)]
+
+
+def _cuts(data: bytes, dialect: Dialect, structure):
+    """(cut, structural) pairs as scan_buffer makes them: the whole buffer (the last chunk),
+    and the cut one past the last structural line break (a chunk with more to come)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    structural = structure(data, arr, dialect)[0]
+    pairs = [(len(data), structural)]
+    last_break = csv_scan._last_record_break(arr, structural, dialect)
+    if last_break is not None:
+        kept = structural[:last_break + 1]
+        pairs.append((int(kept[-1]) + 1, kept))
+    return arr, pairs
+
+
+def _assert_fields_agree(data: bytes, dialect: Dialect, structure=csv_scan._structure_in_numpy):
+    arr, pairs = _cuts(data, dialect, structure)
+    for cut, structural in pairs:
+        by_numpy = csv_scan._fields_in_numpy(data, arr, cut, structural, dialect)
+        by_c = csv_scan._fields_in_c(data, arr, cut, structural, dialect)
+        assert set(by_c) == set(by_numpy) == set(_FIELD_KEYS)
+        for key in _FIELD_KEYS:
+            assert by_c[key].dtype.kind == by_numpy[key].dtype.kind, (key, cut)
+            assert by_c[key].dtype.itemsize == by_numpy[key].dtype.itemsize, (key, cut)
+            assert by_c[key].tolist() == by_numpy[key].tolist(), (key, cut, data)
+        # Sanity of the shared answer, so that agreeing on nonsense does not pass.
+        assert int(by_c["field_counts"].sum()) == len(by_c["field_starts"])
+        assert all(0 <= s <= e <= cut for s, e in zip(by_c["field_starts"].tolist(), by_c["field_ends"].tolist()))
+        if cut:
+            assert by_c["record_starts"][:1].tolist() == [0]
+        else:
+            assert len(by_c["field_starts"]) == 0
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(CSV_BYTES, st.sampled_from(_DIALECTS))
+def test_c_and_numpy_fields_agree_on_csv_like_bytes(data, dialect):
+    delimiter, line_break = dialect
+    _assert_fields_agree(data, Dialect(ord(delimiter), line_break))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(_DIALECTS))
+def test_c_and_numpy_fields_agree_on_any_bytes(data, dialect):
+    delimiter, line_break = dialect
+    _assert_fields_agree(data, Dialect(ord(delimiter), line_break))
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(CSV_BYTES, st.sampled_from(_DIALECTS))
+def test_c_and_numpy_fields_agree_on_the_c_structure(data, dialect):
+    # scan_buffer hands _fields_in_c the (read-only, frombuffer) separators of the C scan.
+    delimiter, line_break = dialect
+    _assert_fields_agree(data, Dialect(ord(delimiter), line_break), csv_scan._structure_in_c)
+
+
+@pytest.mark.parametrize("data, line_break, expected", [
+    # Hand-worked spans: (field_starts, field_ends, field_quoted, record_starts, record_ends,
+    # terminators, record_first_field, field_counts).
+    (b'a,"b"\r\nc', LF, ([0, 2, 7], [1, 5, 8], [False, True, False], [0, 7], [5, 8],
+                         [csv_scan.TERM_CRLF, csv_scan.END_OF_FILE], [0, 2], [2, 1])),
+    (b"x\ny,\n", LF, ([0, 2, 4], [1, 3, 4], [False, False, False], [0, 2], [1, 4],
+                      [csv_scan.TERM_LF, csv_scan.TERM_LF], [0, 1], [1, 2])),
+    (b"x\r\ny", CR, ([0, 2], [1, 4], [False, False], [0, 2], [1, 4],
+                     [csv_scan.TERM_CR, csv_scan.END_OF_FILE], [0, 1], [1, 1])),
+    (b"", LF, ([], [], [], [], [], [], [], [])),
+    (b"\r\n", LF, ([0], [0], [False], [0], [0], [csv_scan.TERM_CRLF], [0], [1])),
+    (b",", LF, ([0, 1], [0, 1], [False, False], [0], [1], [csv_scan.END_OF_FILE], [0], [2])),
+])
+def test_c_and_numpy_fields_give_the_hand_worked_spans(data, line_break, expected):
+    dialect = Dialect(ord(","), line_break)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    structural = csv_scan._structure_in_numpy(data, arr, dialect)[0]
+    for fields in (csv_scan._fields_in_numpy, csv_scan._fields_in_c):
+        got = fields(data, arr, len(data), structural, dialect)
+        assert tuple(got[key].tolist() for key in _FIELD_KEYS) == expected, fields.__name__
+
+
+_CHUNK_ARRAYS = ("breaks",) + _FIELD_KEYS
+
+
+def _chunk_summary(chunk):
+    return ({name: getattr(chunk, name).tolist() for name in _CHUNK_ARRAYS},
+            {name: getattr(chunk, name).dtype.kind for name in _CHUNK_ARRAYS},
+            chunk.data, chunk.base, chunk.first_line, chunk.first_record, chunk.anomalies,
+            chunk.unterminated_quote, chunk.is_last, chunk.first_invalid_utf8())
+
+
+def _scan_buffer_summary(data, dialect, is_last):
+    try:
+        return _chunk_summary(csv_scan.scan_buffer(data, dialect, 0, 1, 0, is_last))
+    except csv_scan.NeedMoreData as need:
+        return ("need more data", need.inside_quotes)
+
+
+def _scan_summaries(data, dialect, chunk_size):
+    return [_chunk_summary(chunk) for chunk in csv_scan.scan(io.BytesIO(data), dialect, chunk_size=chunk_size)]
+
+
+def test_scan_buffer_without_the_c_scanner_gives_the_same_chunks_on_the_fixtures(monkeypatch):
+    from tests.helpers import FIXTURES
+
+    real = csv_scan._c_scanner
+    paths = sorted((FIXTURES / "rules").glob("*/*.csv"))
+    assert paths
+    dialects = [Dialect(ord(d), b) for d, b in _DIALECTS]
+    for path in paths:
+        data = path.read_bytes()
+        for dialect in dialects:
+            for run in (lambda: [_scan_buffer_summary(data, dialect, True),
+                                 _scan_buffer_summary(data, dialect, False)],
+                        lambda: _scan_summaries(data, dialect, 64)):
+                monkeypatch.setattr(csv_scan, "_c_scanner", real)
+                with_c = run()
+                monkeypatch.setattr(csv_scan, "_c_scanner", None)
+                without_c = run()
+                assert with_c == without_c, (path, dialect)

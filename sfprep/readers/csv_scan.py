@@ -20,6 +20,7 @@ Line numbers are physical: every line break counts, inside quotes or not.
 """
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
@@ -68,6 +69,7 @@ class CsvChunk:
     field_starts: np.ndarray   # raw spans, quotes included
     field_ends: np.ndarray
     field_quoted: np.ndarray   # bool: the field is a properly opened quoted field
+    dialect: Dialect = field(default_factory=Dialect)
     anomalies: list[Anomaly] = field(default_factory=list)
     unterminated_quote: int | None = None  # offset of the opening quote never closed
     is_last: bool = False
@@ -144,12 +146,11 @@ class NeedMoreData(Exception):
 def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
          chunk_size: int = CHUNK_SIZE) -> Iterator[CsvChunk]:
     """Yield the file's records chunk by chunk, in bounded memory."""
+    read = _reader(stream, chunk_size)
     carry = b""
     base, line, record = start_offset, 1, 0
     while True:
-        block = stream.read(chunk_size)
-        is_last = not block
-        buffer = carry + block if carry else block
+        buffer, is_last = read(base, carry)
         if not buffer:
             return
         try:
@@ -170,6 +171,35 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
         line += int(np.count_nonzero(chunk.breaks < consumed))
         record += chunk.record_count
         carry = buffer[consumed:]
+
+
+def _reader(stream: BinaryIO, chunk_size: int):
+    """read(base, carry) -> (the unconsumed bytes from file offset `base` plus about
+    chunk_size more, whether the file ends there).
+
+    A regular file is read with pread at `base`, which re-reads the few carried bytes from
+    the page cache instead of copying the whole block once more to join them."""
+    try:
+        fd = stream.fileno()
+        seekable = os.lseek(fd, 0, os.SEEK_CUR) >= 0 and hasattr(os, "pread")
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        seekable = False
+
+    def read_stream(base: int, carry: bytes) -> tuple[bytes, bool]:
+        block = stream.read(chunk_size)
+        return (carry + block if carry else block), not block
+
+    def read_at(base: int, carry: bytes) -> tuple[bytes, bool]:
+        want = len(carry) + chunk_size
+        buffer = os.pread(fd, want, base)
+        while 0 < len(buffer) < want:  # a short read is not the end until pread returns nothing
+            more = os.pread(fd, want - len(buffer), base + len(buffer))
+            if not more:
+                return buffer, True
+            buffer += more
+        return buffer, not buffer
+
+    return read_at if seekable else read_stream
 
 
 def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
@@ -240,7 +270,7 @@ def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
 
     fields = (_fields_in_c if use_c else _fields_in_numpy)(buffer, arr, cut, structural, dialect)
     return CsvChunk(data=buffer[:cut], base=base, first_line=first_line, first_record=first_record,
-                    breaks=breaks, anomalies=anomalies, unterminated_quote=unterminated,
+                    dialect=dialect, breaks=breaks, anomalies=anomalies, unterminated_quote=unterminated,
                     is_last=is_last, **fields)
 
 

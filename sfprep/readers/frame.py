@@ -1,9 +1,13 @@
 """A chunk's well-formed records as an all-String polars frame, for the value rules.
 
-polars is never the structural parser: it only gets the bytes of records the scanner has
-vouched for (right field count, no quoting anomaly, not blank), cut at record boundaries.
-The few records with a quoting anomaly but the right field count are decoded here in
-Python from the scanner's spans, so one bad row hides no other row's values.
+The usable records (right field count, not blank) become columns straight from the
+scanner's field spans: sfprep/_columns.c turns each field into an Arrow string view and
+polars imports them without a second parse. Where that extension is missing, or the chunk
+is not valid UTF-8, polars' CSV reader gets the bytes of the records the scanner vouched
+for (no quoting anomaly), cut at record boundaries: polars is never the structural parser.
+The few records with a quoting anomaly (or, for polars' reader, a bare CR or a leading
+byte-order mark, which it would change) are decoded in Python from the scanner's spans, so
+one bad row hides no other row's values.
 Empty values stay "" and `#N/A` stays "#N/A": the two mean different things to Salesforce.
 """
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from sfprep.readers.csv_scan import TERM_CR, CsvChunk, unquote
+from sfprep.readers.csv_scan import CsvChunk, unquote
 
 
 @dataclass
@@ -47,15 +51,19 @@ def column_names(count: int) -> list[str]:
 
 def build_value_frame(chunk: CsvChunk, header_width: int, delimiter: str) -> ValueFrame | None:
     usable = _usable_records(chunk, header_width)
-    anomalous = _records_with_anomalies(chunk) & usable
-    clean = usable & ~anomalous
+    from_spans = _columns is not None and len(chunk.data) < 1 << 31 and chunk.first_invalid_utf8() is None
+    by_python = _records_with_anomalies(chunk) & usable
+    if not from_spans:
+        by_python |= _records_polars_would_misread(chunk) & usable
+    clean = usable & ~by_python
     names = column_names(header_width)
     parts, records = [], []
     if clean.any():
-        parts.append(_read_clean(chunk, clean, names, delimiter))
+        parts.append(_columns_from_spans(chunk, clean, header_width) if from_spans
+                     else _parse_with_polars(chunk, clean, names, delimiter))
         records.append(np.flatnonzero(clean))
-    if anomalous.any():
-        indices = np.flatnonzero(anomalous)
+    if by_python.any():
+        indices = np.flatnonzero(by_python)
         parts.append(_decode_in_python(chunk, indices, names))
         records.append(indices)
     if not parts:
@@ -77,18 +85,27 @@ def _usable_records(chunk: CsvChunk, header_width: int) -> np.ndarray:
     return usable
 
 
+def _records_polars_would_misread(chunk: CsvChunk) -> np.ndarray:
+    """Records whose values polars' CSV reader changes: a bare CR (dropped before a delimiter)
+    or a UTF-8 BOM at the start (taken for the file's). Decoded in Python instead."""
+    flagged = np.zeros(chunk.record_count, dtype=bool)
+    bare_crs = chunk.check_text().bare_crs
+    if len(bare_crs):
+        flagged[chunk.record_index_of(bare_crs)] = True
+    starts = chunk.record_starts[chunk.record_starts + 3 <= len(chunk.data)]
+    if len(starts):
+        arr = chunk.array
+        bom = (arr[starts] == 0xEF) & (arr[starts + 1] == 0xBB) & (arr[starts + 2] == 0xBF)
+        flagged[chunk.record_index_of(starts[bom])] = True
+    return flagged
+
+
 def _records_with_anomalies(chunk: CsvChunk) -> np.ndarray:
     flagged = np.zeros(chunk.record_count, dtype=bool)
     if chunk.anomalies:
         positions = np.array([a.position for a in chunk.anomalies], dtype=np.int64)
         flagged[chunk.record_index_of(positions)] = True
     return flagged
-
-
-def _read_clean(chunk: CsvChunk, clean: np.ndarray, names: list[str], delimiter: str) -> pl.DataFrame:
-    if _columns is not None and len(chunk.data) < 1 << 31 and chunk.first_invalid_utf8() is None:
-        return _columns_from_spans(chunk, clean, len(names))
-    return _parse_with_polars(chunk, clean, names, delimiter)
 
 
 class _ArrowColumns:
@@ -125,7 +142,7 @@ def _parse_with_polars(chunk: CsvChunk, clean: np.ndarray, names: list[str], del
     data = chunk.data
     pieces = [data[starts[a]:next_starts[b]] for a, b in zip(run_starts.tolist(), run_ends.tolist())]
     payload = pieces[0] if len(pieces) == 1 else b"".join(pieces)
-    line_break = "\r" if chunk.terminators[0] == TERM_CR else "\n"
+    line_break = chr(chunk.dialect.line_break)
     return pl.read_csv(payload, has_header=False, infer_schema=False,
                        empty_string_is_null=False, separator=delimiter, quote_char='"',
                        encoding="utf8-lossy", eol_char=line_break, raise_if_empty=False,
