@@ -375,9 +375,20 @@ def run_suite(args: argparse.Namespace, exe: str, workdir: Path) -> list[dict]:
     return sections
 
 
+def byte_compile_sfprep() -> None:
+    """Write sfprep's bytecode, as `pip install .` does: an editable install under
+    PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every start-up."""
+    import compileall
+
+    import sfprep
+
+    compileall.compile_dir(Path(sfprep.__file__).parent, quiet=1)
+
+
 def main() -> None:
     args = parse_args()
     exe = sfprep_exe()
+    byte_compile_sfprep()
     workdir = Path(tempfile.mkdtemp(prefix="sfprep-bench-"))
     try:
         result = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()},
