@@ -64,28 +64,45 @@ def _guess_from_name(column: Column) -> Column:
 
 
 def infer_types_from_values(columns: list[Column], frame) -> list[Column]:
-    """Date and dateTime columns recognised from the first chunk's values (no describe)."""
+    """Date and dateTime columns recognised from a sample of the values (no describe)."""
+    return infer_types_together(columns, [frame])[0]
+
+
+def infer_types_together(columns: list[Column], frames: list) -> list[list[Column]]:
+    """infer_types_from_values for several files with the same columns, in one polars query
+    (small files: one query for all instead of one each)."""
     import polars as pl
 
     candidates = [c for c in columns if c.value_type is None and c.field is None]
-    if not candidates or frame.height == 0:
-        return columns
+    if not candidates:
+        return [columns for _ in frames]
     value = pl.col([f"c{c.index}" for c in candidates]).str.strip_chars()
     present = (value != "") & (value != "#N/A")
-    counts = frame.select(
-        present.sum().name.prefix("n_"),
-        (present & value.str.contains(DATE_LIKE)).sum().name.prefix("d_"),
-        (present & value.str.contains(DATETIME_LIKE)).sum().name.prefix("t_"),
-    ).row(0)
+    tallies = [present.sum().name.prefix("n_"),
+               (present & value.str.contains(DATE_LIKE)).sum().name.prefix("d_"),
+               (present & value.str.contains(DATETIME_LIKE)).sum().name.prefix("t_")]
+    used = [(i, f) for i, f in enumerate(frames) if f.height]
+    if not used:
+        return [columns for _ in frames]
+    if len(used) == 1:
+        rows = {used[0][0]: used[0][1].select(tallies).row(0)}
+    else:
+        stacked = pl.concat([f.with_columns(pl.lit(i, pl.Int32).alias("__file"))
+                             for i, f in used])
+        counted = stacked.group_by("__file").agg(tallies)
+        rows = {row[0]: row[1:] for row in counted.iter_rows()}
+    return [_apply_tallies(columns, candidates, rows[i]) if i in rows else columns for i in range(len(frames))]
+
+
+def _apply_tallies(columns: list[Column], candidates: list[Column], tallies: tuple) -> list[Column]:
+    """A candidate is a date (dateTime) column when INFERENCE_SHARE of its present values are."""
     width = len(candidates)
-    counts = {f"{key}{column.index}": counts[block * width + position]
-              for block, key in enumerate("ndt") for position, column in enumerate(candidates)}
     inferred = {}
-    for column in candidates:
-        present = counts[f"n{column.index}"]
+    for position, column in enumerate(candidates):
+        present, dates, datetimes = (tallies[block * width + position] for block in range(3))
         if present == 0:
             continue
-        for kind, key in (("date", "d"), ("datetime", "t")):
-            if counts[f"{key}{column.index}"] >= INFERENCE_SHARE * present:
+        for kind, count in (("date", dates), ("datetime", datetimes)):
+            if count >= INFERENCE_SHARE * present:
                 inferred[column.index] = replace(column, value_type=kind, inferred=True)
     return [inferred.get(c.index, c) for c in columns]

@@ -83,57 +83,99 @@ def regular_file_size(path: str) -> int:
 def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
               display_path: str | None = None, describes=None, settings=None,
               progress: Callable[[int], None] | None = None) -> FileResult:
-    from sfprep.readers import csv_scan
-    from sfprep.readers.sniff import HEAD_SIZE, UTF8_BOM, sniff
+    lint = FileLint(path, job, profile, rules, display_path, describes, settings)
+    lint.read(progress)
+    return lint.finish()
 
-    display = display_path or path
-    size = regular_file_size(path)
-    declared = profile.get("line_ending_declared")
-    ctx = FileContext(path=display, job=job, profile=profile,
-                      expected_delimiter=(job.delimiter if declared else None) or profile.get("delimiter", ","),
-                      required_line_ending=(job.line_ending or profile.get("line_ending")) if declared else None,
-                      size=size, describes=describes, settings=settings)
-    result = FileResult(path=display, object=job.object, operation=job.operation)
-    rules = _runnable(rules, ctx, result)
-    by_scope = _rules_by_scope(rules)
-    emit = _stamper(result, display)
-    try:
-        with open(path, "rb") as stream:
-            ctx.sniffed = sniff(stream.read(HEAD_SIZE))
-            ctx.delimiter = ctx.sniffed.evident_delimiter(ctx.expected_delimiter)
-            _run(by_scope[Scope.SNIFF], emit, ctx)
-            if ctx.sniffed.wide_encoding:
-                return result
-            start = len(UTF8_BOM) if ctx.sniffed.bom else 0
-            stream.seek(start)
-            dialect = ctx.sniffed.dialect(ctx.delimiter)
-            value_stage = ValueStage(ctx, by_scope[Scope.VALUES], by_scope[Scope.FRAME], emit,
-                                     lambda checks, *args: _run(checks, emit, *args))
-            # A file of one chunk is scanned in this thread: a reader thread would only add its start-up.
-            scan = csv_scan.scan
-            if size > csv_scan.CHUNK_SIZE:
-                reuse_freed_memory()
-                scan = csv_scan.scan_ahead
-            for chunk in scan(stream, dialect, start_offset=start):
-                if progress is not None:
-                    progress(chunk.base + len(chunk.data))
-                _observe(chunk, ctx)
-                if chunk.first_record == 0:
-                    ctx.header = _header(chunk)
-                    ctx.columns = resolve_columns(ctx.header.names, ctx.described)
-                    _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
-                _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
+
+def lint_files_together(files: list[tuple]) -> list[FileResult]:
+    """Several files, each given as lint_file's arguments. Small files (read whole before
+    their value checks could start) have those checks evaluated together, in a few polars
+    queries for all of them instead of a few each; the findings are lint_file's."""
+    from sfprep.value_stage import finish_together
+
+    lints = []
+    for arguments in files:
+        lint = FileLint(*arguments)
+        lint.read()
+        lints.append(lint)
+    finish_together([lint.value_stage for lint in lints if lint.value_stage is not None])
+    return [lint.finish() for lint in lints]
+
+
+class FileLint:
+    """One file's lint in two steps, read() then finish(), so that several small files can
+    share their value checks in between (lint_files_together)."""
+
+    def __init__(self, path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
+                 display_path: str | None = None, describes=None, settings=None):
+        self.path = path
+        display = display_path or path
+        self.size = regular_file_size(path)
+        declared = profile.get("line_ending_declared")
+        self.ctx = FileContext(
+            path=display, job=job, profile=profile,
+            expected_delimiter=(job.delimiter if declared else None) or profile.get("delimiter", ","),
+            required_line_ending=(job.line_ending or profile.get("line_ending")) if declared else None,
+            size=self.size, describes=describes, settings=settings)
+        self.result = FileResult(path=display, object=job.object, operation=job.operation)
+        self.by_scope = _rules_by_scope(_runnable(rules, self.ctx, self.result))
+        self.emit = _stamper(self.result, display)
+        self.value_stage: ValueStage | None = None
+        self.stopped_early = False
+
+    def read(self, progress: Callable[[int], None] | None = None) -> None:
+        """Sniff, scan, and run every rule that needs no more than the chunk in hand."""
+        from sfprep.readers import csv_scan
+        from sfprep.readers.sniff import HEAD_SIZE, UTF8_BOM, sniff
+
+        ctx, by_scope, emit = self.ctx, self.by_scope, self.emit
+        try:
+            with open(self.path, "rb") as stream:
+                ctx.sniffed = sniff(stream.read(HEAD_SIZE))
+                ctx.delimiter = ctx.sniffed.evident_delimiter(ctx.expected_delimiter)
+                _run(by_scope[Scope.SNIFF], emit, ctx)
+                if ctx.sniffed.wide_encoding:
+                    self.stopped_early = True
+                    return
+                start = len(UTF8_BOM) if ctx.sniffed.bom else 0
+                stream.seek(start)
+                dialect = ctx.sniffed.dialect(ctx.delimiter)
+                value_stage = ValueStage(ctx, by_scope[Scope.VALUES], by_scope[Scope.FRAME], emit,
+                                         lambda checks, *args: _run(checks, emit, *args))
+                # A file of one chunk is scanned in this thread: a reader thread would only add its start-up.
+                scan = csv_scan.scan
+                if self.size > csv_scan.CHUNK_SIZE:
+                    reuse_freed_memory()
+                    scan = csv_scan.scan_ahead
+                for chunk in scan(stream, dialect, start_offset=start):
+                    if progress is not None:
+                        progress(chunk.base + len(chunk.data))
+                    _observe(chunk, ctx)
+                    if chunk.first_record == 0:
+                        ctx.header = _header(chunk)
+                        ctx.columns = resolve_columns(ctx.header.names, ctx.described)
+                        _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
+                    _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
+                    if value_stage.active:
+                        value_stage.feed(chunk)
                 if value_stage.active:
-                    value_stage.feed(chunk)
-            if value_stage.active:
-                value_stage.finish()
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-    _run(by_scope[Scope.END], emit, ctx)
-    result.skipped_rules.extend(dict.fromkeys(ctx.state.get("skipped", [])))
-    result.records = ctx.data_records
-    result.findings.sort(key=StampedFinding.sort_key)
-    return result
+                    self.value_stage = value_stage
+        except OSError as error:
+            raise UsageError(f"{self.path}: cannot read: {error.strerror or error}") from None
+
+    def finish(self) -> FileResult:
+        """The value checks still to evaluate, the end-of-file rules, the sorted result."""
+        if self.stopped_early:
+            return self.result
+        if self.value_stage is not None:
+            self.value_stage.finish()
+        ctx, result = self.ctx, self.result
+        _run(self.by_scope[Scope.END], self.emit, ctx)
+        result.skipped_rules.extend(dict.fromkeys(ctx.state.get("skipped", [])))
+        result.records = ctx.data_records
+        result.findings.sort(key=StampedFinding.sort_key)
+        return result
 
 
 def _runnable(rules: list[Rule], ctx: FileContext, result: FileResult) -> list[Rule]:

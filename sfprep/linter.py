@@ -1,6 +1,7 @@
 """From command-line paths to FileResults: discovery, per-file job and rule selection."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -56,8 +57,13 @@ def job_for(path: Path, settings: Settings) -> Job:
 
 
 def rules_for(path: Path, settings: Settings) -> list[Rule]:
-    ignored = settings.ignore + settings.ignored_for(path)
-    return select_rules(settings.select, ignored, settings.extend_select)
+    ignored = tuple(settings.ignore) + tuple(settings.ignored_for(path))
+    return _selected(settings.select, ignored, tuple(settings.extend_select))
+
+
+@functools.lru_cache(maxsize=64)
+def _selected(select, ignored, extend_select) -> list[Rule]:
+    return select_rules(select, ignored, extend_select)
 
 
 def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None,
@@ -73,12 +79,43 @@ def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None,
         _start_worker(settings)
         if show_progress:
             return _with_progress_bar(files)
-        return [_lint_one(path) for path in files]
+        return [result for batch in _batches(files, 1) for result in _lint_batch(batch)]
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context(),
                              initializer=_start_worker, initargs=(settings,)) as pool:
-        return list(pool.map(_lint_one, files, chunksize=max(1, len(files) // (workers * 8))))
+        return [result for batch in pool.map(_lint_batch, _batches(files, workers)) for result in batch]
+
+
+BATCH_FILES = 64         # small files linted together share their value-check queries
+BATCH_BYTES = 8 << 20    # a file this big (one scan chunk) is linted on its own
+
+
+def _batches(files: list[Path], workers: int) -> list[list[Path]]:
+    """Consecutive files in batches: small ones together (at most BATCH_FILES and
+    BATCH_BYTES a batch, and at least four batches a worker while there are files enough),
+    each big one alone. Results keep the input order."""
+    per_batch = max(1, min(BATCH_FILES, len(files) // (workers * 4)))
+    batches: list[list[Path]] = []
+    current: list[Path] = []
+    current_bytes = 0
+    for path in files:
+        size = _size_or_zero(path)
+        if current and (len(current) >= per_batch or current_bytes + size > BATCH_BYTES):
+            batches.append(current)
+            current, current_bytes = [], 0
+        current.append(path)
+        current_bytes += size
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _size_or_zero(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # lint_file reports what is wrong with it
 
 
 _WORKER: dict = {}  # per process: settings, profile and describe cache
@@ -89,6 +126,26 @@ def _start_worker(settings: Settings) -> None:
 
     _WORKER.update(settings=settings, profile=load_profile(settings.profile, settings.limits),
                    describes=DescribeSource(settings.describe))
+
+
+def _lint_batch(paths: list[Path]) -> list[FileResult]:
+    """Lint these files together (lint_files_together); results in the same order."""
+    from sfprep.engine import lint_files_together
+
+    settings = _WORKER["settings"]
+    results: list = [None] * len(paths)
+    csv_files = []
+    for position, path in enumerate(paths):
+        job, rules = job_for(path, settings), rules_for(path, settings)
+        if path.suffix.lower() == ".xml":
+            results[position] = _xml_not_checked(path, job, rules)
+        else:
+            csv_files.append((position, (str(path), job, _WORKER["profile"], rules, None,
+                                         _WORKER["describes"], settings)))
+    linted = lint_files_together([arguments for _, arguments in csv_files])
+    for (position, _), result in zip(csv_files, linted):
+        results[position] = result
+    return results
 
 
 def _lint_one(path: Path, progress=None) -> FileResult:
