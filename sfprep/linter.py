@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from sfprep.config import Settings, find_config, load_profile, load_settings
-from sfprep.engine import lint_file
+from sfprep.engine import lint_file, lint_files_together
 from sfprep.job import Job, job_from_file_name
 from sfprep.model import FileResult, UsageError
 from sfprep.registry import Rule, select_rules
@@ -130,8 +130,6 @@ def _start_worker(settings: Settings) -> None:
 
 def _lint_batch(paths: list[Path]) -> list[FileResult]:
     """Lint these files together (lint_files_together); results in the same order."""
-    from sfprep.engine import lint_files_together
-
     settings = _WORKER["settings"]
     results: list = [None] * len(paths)
     csv_files = []
