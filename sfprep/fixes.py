@@ -140,33 +140,40 @@ def _redelimit(source: BinaryIO, target: BinaryIO, delimiter: str, new_delimiter
     text.detach()
 
 
-def fix_file(path: str, lint: Callable[[str], object], threshold: Applicability,
+def fix_file(path: str, lint: Callable[..., object], threshold: Applicability,
              diff_only: bool = False) -> FixOutcome:
-    """Fix `path` until a re-lint offers nothing more (at most MAX_PASSES passes).
+    """Fix `path` until a full lint offers nothing more (at most MAX_PASSES writes).
 
-    `lint` returns a FileResult; the last one, which found nothing left to fix, is kept as the
-    report of the fixed file, so fixing costs one lint more than there are passes, not two.
+    `lint(path, fixers_only)` returns a FileResult. The first lint runs only the rules that
+    can offer a fix at the threshold (for safe fixes: no value checks); every lint after a
+    write is a full one, and the last, which found nothing left to fix, is kept as the report
+    of the fixed file. So a file with fixes costs a fixers-only lint, the writes, and
+    usually one full lint.
     """
     outcome = FixOutcome(path)
     working = path
     scratch_dir = tempfile.mkdtemp(prefix="sfprep-fix-") if diff_only else None
     try:
-        for _ in range(MAX_PASSES):
-            outcome.final = lint(working)
-            chosen = choose_fixes(outcome.final.findings, threshold)
-            if not chosen:
+        result, complete = lint(working, True), False
+        while True:
+            chosen = choose_fixes(result.findings, threshold)
+            if not chosen and complete:
+                outcome.final = result
                 if diff_only and working != path:
                     with open(working, "rb") as stream:
                         outcome.new_bytes = stream.read()
                 return outcome
-            target = os.path.join(scratch_dir, f"pass{outcome.passes}") if diff_only else None
-            _write_pass(working, chosen, target)
-            if diff_only:
-                working = target
-            outcome.passes += 1
-            outcome.fixed.update(code for code, _ in chosen)
-        raise UsageError(f"{path}: fixes did not converge after {MAX_PASSES} passes; "
-                         "the file may be partly fixed (each pass was written whole)")
+            if chosen:
+                if outcome.passes == MAX_PASSES:
+                    raise UsageError(f"{path}: fixes did not converge after {MAX_PASSES} passes; "
+                                     "the file may be partly fixed (each pass was written whole)")
+                target = os.path.join(scratch_dir, f"pass{outcome.passes}") if diff_only else None
+                _write_pass(working, chosen, target)
+                if diff_only:
+                    working = target
+                outcome.passes += 1
+                outcome.fixed.update(code for code, _ in chosen)
+            result, complete = lint(working, False), True
     finally:
         if scratch_dir:
             shutil.rmtree(scratch_dir, ignore_errors=True)

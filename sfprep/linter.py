@@ -201,11 +201,13 @@ def fix_paths(files: list[Path], settings: Settings, unsafe: bool, diff_only: bo
     """Fix every file; returns (one FixOutcome per file, the FileResults of the fixed files)."""
     from sfprep.describe import DescribeSource
     from sfprep.fixes import fix_file
-    from sfprep.model import Applicability
+    from sfprep.model import Applicability, FixKind
 
     profile = load_profile(settings.profile, settings.limits)
     describes = DescribeSource(settings.describe)
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    # The rules whose fixes can meet the threshold (a rule's kind is the most a finding may offer).
+    offered = (FixKind.SAFE, FixKind.UNSAFE) if unsafe else (FixKind.SAFE,)
     outcomes, results = [], []
     for path in files:
         job, rules = job_for(path, settings), rules_for(path, settings)
@@ -213,9 +215,11 @@ def fix_paths(files: list[Path], settings: Settings, unsafe: bool, diff_only: bo
             results.append(_xml_not_checked(path, job, rules))
             continue
 
-        def lint_once(working: str, job=job, rules=rules):
-            return lint_file(working, job, profile, rules, display_path=str(path),
-                             describes=describes, settings=settings)
+        fixers = [rule_ for rule_ in rules if rule_.fix in offered]
+
+        def lint_once(working: str, fixers_only: bool, job=job, rules=rules, fixers=fixers, path=path):
+            return lint_file(working, job, profile, fixers if fixers_only else rules,
+                             display_path=str(path), describes=describes, settings=settings)
 
         outcome = fix_file(str(path), lint_once, threshold, diff_only=diff_only)
         outcomes.append(outcome)

@@ -496,3 +496,30 @@ def test_read_only_folder_is_a_usage_error(tmp_path):
     assert str(target) in lines[0], "the message names the file that could not be fixed"
     assert target.read_bytes() == original
     assert sorted(os.listdir(folder)) == ["data.csv"]
+
+
+def test_no_finding_offers_more_than_its_rule_kind():
+    """`sfprep fix` first runs only the rules whose kind can meet the threshold, so a rule must
+    never offer a fix beyond its declared kind (S: safe at most, U: unsafe at most, - and C: none)."""
+    from dataclasses import replace as with_fields
+
+    from sfprep.config import Settings, load_profile
+    from sfprep.describe import DescribeSource
+    from sfprep.engine import lint_file
+    from sfprep.linter import job_for
+    from sfprep.model import Applicability, FixKind
+    from sfprep.registry import all_rules, select_rules
+
+    ceiling = {FixKind.SAFE: Applicability.SAFE, FixKind.UNSAFE: Applicability.UNSAFE}
+    settings = with_fields(Settings(), describe=str(FIXTURES / "describe"))
+    profile, describes, rules = load_profile("bulk1"), DescribeSource(settings.describe), select_rules(["ALL"])
+    offered = 0
+    for path in sorted((FIXTURES / "rules").glob("*/*.csv")):
+        result = lint_file(str(path), job_for(path, settings), profile, rules, describes=describes, settings=settings)
+        for stamped in result.findings:
+            fix = stamped.finding.fix
+            if fix is not None:
+                offered += 1
+                kind = all_rules()[stamped.finding.code].fix
+                assert kind in ceiling and fix.applicability <= ceiling[kind], (path, stamped.finding.code)
+    assert offered > 20
