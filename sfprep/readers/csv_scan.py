@@ -206,8 +206,9 @@ def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
                chunk_size: int = CHUNK_SIZE, depth: int = 2) -> Iterator[CsvChunk]:
     """scan(), run by a reader thread up to `depth` chunks ahead of the caller.
 
-    The reading, the C scan and the UTF-8 check release the GIL, so they overlap with the
-    rules the caller runs on the previous chunk. Chunks come out in order; an error in the
+    The reading and the C scan release the GIL, so they overlap with the rules the caller
+    runs on the previous chunk (the text pass, UTF-8 and control bytes, runs in the caller's
+    thread, with those rules: that balances the two threads). Chunks come out in order; an error in the
     thread is raised here; leaving the loop early stops the thread."""
     import queue
     import threading
@@ -228,7 +229,6 @@ def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
     def read_ahead() -> None:
         try:
             for chunk in scan(stream, dialect, start_offset, chunk_size):
-                chunk.check_text()
                 if not put(chunk):
                     return
             put(done)
