@@ -1,3 +1,3 @@
-from sfprep.cli import main
+from sfprep.cli import run
 
-main()
+run()

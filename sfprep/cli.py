@@ -40,6 +40,30 @@ class OneLineErrors(click.Group):
         sys.exit(code or 0)
 
 
+def run() -> None:
+    """The console script: main(), then leave without the interpreter's teardown.
+
+    Once polars has run a query, the normal exit waits on its thread pool and tears down
+    every module: about 60 ms, a fifth of a one-file lint. Everything sfprep writes is
+    closed and flushed by then (files are written through context managers and fsynced,
+    process pools are shut down), so only the standard streams need flushing."""
+    try:
+        main()
+    except SystemExit as leaving:
+        code = leaving.code
+    else:
+        code = 0
+    if code is not None and not isinstance(code, int):
+        click.echo(code, err=True)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+    os._exit(code or 0)
+
+
 def _fail(message: str) -> None:
     click.echo(f"sfprep: error: {message}", err=True)
     sys.exit(2)

@@ -366,3 +366,27 @@ def test_job_from_file_name(tmp_path, name, args, obj, operation):
     [entry] = report["files"]
     assert entry["path"] == str(path)
     assert (entry["object"], entry["operation"]) == (obj, operation)
+
+
+def test_the_console_script_keeps_exit_codes_and_flushes_everything(tmp_path):
+    """`sfprep` (cli.run) leaves with os._exit after main(): the exit code, stdout and a report
+    written with --output must all be complete."""
+    import subprocess
+    import sys
+
+    bad = FIXTURES / "rules" / "Q004" / "bad.csv"
+
+    def sfprep(*args):
+        return subprocess.run([sys.executable, "-m", "sfprep", *map(str, args)], capture_output=True, text=True)
+
+    linted = sfprep("lint", "--format", "json", "--no-progress", bad)
+    assert linted.returncode == 1
+    assert "Q004" in {f["code"] for f in json.loads(linted.stdout)["findings"]}
+    report = tmp_path / "report.json"
+    written = sfprep("lint", "--format", "json", "--no-progress", "--output", report, bad)
+    assert written.returncode == 1 and written.stdout == ""
+    assert json.loads(report.read_text(encoding="utf-8")) == json.loads(linted.stdout)
+    clean = sfprep("lint", "--no-progress", FIXTURES / "rules" / "Q004" / "good.csv")
+    assert clean.returncode == 0
+    wrong = sfprep("lint", tmp_path / "missing.csv")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("sfprep: error: ") and wrong.stderr.count("\n") == 1
