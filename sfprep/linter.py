@@ -215,7 +215,10 @@ def fix_paths(files: list[Path], settings: Settings, unsafe: bool, diff_only: bo
             results.append(_xml_not_checked(path, job, rules))
             continue
 
-        fixers = [rule_ for rule_ in rules if rule_.fix in offered]
+        # F001's one fix re-encodes from --encoding: without it, the fixers-only lint skips F001
+        # and, with it, the text pass (the final lint still runs it).
+        fixers = [rule_ for rule_ in rules if rule_.fix in offered
+                  and (rule_.code != "F001" or settings.encoding)]
 
         def lint_once(working: str, fixers_only: bool, job=job, rules=rules, fixers=fixers, path=path):
             return lint_file(working, job, profile, fixers if fixers_only else rules,

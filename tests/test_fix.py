@@ -523,3 +523,35 @@ def test_no_finding_offers_more_than_its_rule_kind():
                 kind = all_rules()[stamped.finding.code].fix
                 assert kind in ceiling and fix.applicability <= ceiling[kind], (path, stamped.finding.code)
     assert offered > 20
+
+
+def test_edits_copied_by_the_kernel_equal_edits_copied_in_python(tmp_path):
+    """apply_edits between two files uses copy_file_range; between streams it copies in
+    Python: both must give the same bytes, including edits at the start and the very end."""
+    import random
+
+    from sfprep import fixes
+    from sfprep.model import Edit
+
+    chooser = random.Random(7)
+    for trial in range(60):
+        data = bytes(chooser.randrange(32, 127) for _ in range(chooser.randrange(0, 3000)))
+        edits, position = [], 0
+        while position <= len(data) and len(edits) < 40:
+            start = min(len(data), position + chooser.randrange(0, 200))
+            end = min(len(data), start + chooser.randrange(0, 5))
+            edits.append(Edit(start, end, b"<" * chooser.randrange(0, 3)))
+            position = end + 1
+        source = tmp_path / f"source{trial}"
+        source.write_bytes(data)
+        expected, cursor = bytearray(), 0
+        for edit in edits:
+            expected += data[cursor:edit.start] + edit.replacement
+            cursor = edit.end
+        expected += data[cursor:]
+        in_memory = io.BytesIO()
+        fixes.apply_edits(io.BytesIO(data), in_memory, edits)
+        with open(source, "rb") as original, open(tmp_path / f"target{trial}", "wb") as target:
+            fixes.apply_edits(original, target, edits)
+        assert in_memory.getvalue() == bytes(expected)
+        assert (tmp_path / f"target{trial}").read_bytes() == bytes(expected)

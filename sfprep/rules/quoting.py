@@ -57,10 +57,21 @@ def _is_unambiguous(ctx) -> bool:
 
 
 def _anomalies(chunk, *kinds):
-    for anomaly in chunk.anomalies:
-        if anomaly.kind in kinds:
-            line, record, column = chunk.locate(anomaly.position)
-            yield anomaly, line, record, column
+    """(anomaly, line, record number, column, field index) of the chunk's anomalies of these
+    kinds, located all at once (a file can have one on every line)."""
+    import numpy as np
+
+    chosen = [anomaly for anomaly in chunk.anomalies if anomaly.kind in kinds]
+    if not chosen:
+        return
+    positions = np.fromiter((anomaly.position for anomaly in chosen), dtype=np.int64, count=len(chosen))
+    records = chunk.record_index_of(positions)
+    fields = chunk.field_index_of(positions)
+    columns = fields - chunk.record_first_field[records] + 1
+    located = zip(chunk.line_of(positions).tolist(), (records + chunk.first_record).tolist(),
+                  columns.tolist(), fields.tolist())
+    for anomaly, (line, record, column, field_index) in zip(chosen, located):
+        yield anomaly, line, record, column, field_index
 
 
 @rule("Q002", "stray-quote", "E")
@@ -87,7 +98,7 @@ def stray_quote(chunk, ctx):
     """
     from sfprep.readers.csv_scan import STRAY_QUOTE
 
-    for anomaly, line, record, column in _anomalies(chunk, STRAY_QUOTE):
+    for anomaly, line, record, column, _ in _anomalies(chunk, STRAY_QUOTE):
         yield Finding("Q002", f"stray quote in unquoted field {column}; quote the whole value and double the quote",
                       line=line, record=record, column=column, offset=chunk.base + anomaly.position)
 
@@ -145,9 +156,9 @@ def text_outside_quotes(chunk, ctx):
     from sfprep.readers.csv_scan import OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN
 
     by_field: dict[tuple[int, int], list] = {}
-    for anomaly, line, record, column in _anomalies(chunk, OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN):
+    for anomaly, line, record, column, field_index in _anomalies(chunk, OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN):
         if anomaly.kind == OUTSIDE_AFTER_CLOSE:
-            start, end = anomaly.position, int(chunk.field_ends[chunk.field_index_of(anomaly.position)])
+            start, end = anomaly.position, int(chunk.field_ends[field_index])
         else:
             start, end = anomaly.position, anomaly.quote
         by_field.setdefault((record, column), []).append((line, start, end))
@@ -188,7 +199,7 @@ def unescaped_quote(chunk, ctx):
     from sfprep.readers.csv_scan import UNESCAPED_QUOTE
 
     seen: set[tuple[int, int]] = set()
-    for anomaly, line, record, column in _anomalies(chunk, UNESCAPED_QUOTE):
+    for anomaly, line, record, column, _ in _anomalies(chunk, UNESCAPED_QUOTE):
         if (record, column) in seen:
             continue
         seen.add((record, column))
