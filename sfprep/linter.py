@@ -58,12 +58,12 @@ def job_for(path: Path, settings: Settings) -> Job:
 
 def rules_for(path: Path, settings: Settings) -> list[Rule]:
     ignored = tuple(settings.ignore) + tuple(settings.ignored_for(path))
-    return _selected(settings.select, ignored, tuple(settings.extend_select))
+    return list(_selected(settings.select, ignored, tuple(settings.extend_select)))
 
 
 @functools.lru_cache(maxsize=64)
-def _selected(select, ignored, extend_select) -> list[Rule]:
-    return select_rules(select, ignored, extend_select)
+def _selected(select, ignored, extend_select) -> tuple[Rule, ...]:
+    return tuple(select_rules(select, ignored, extend_select))
 
 
 def lint_paths(files: list[Path], settings: Settings, jobs: int | None = None,

@@ -135,23 +135,25 @@ def _grouped(stages: list[ValueStage]) -> dict:
 
 
 def _checks_key(declarations, ctx) -> tuple:
-    """What a VALUES rule's declaration reads from the file's context."""
-    return (tuple(ctx.columns), ctx.job, id(ctx.settings), id(ctx.profile),
-            tuple(rule_.code for rule_, _ in declarations))
+    """What a VALUES rule's declaration reads from the file's context. The run-wide objects
+    are keyed by identity; _DECLARED holds them, so no id is reused while it is a key."""
+    return (tuple(ctx.columns), ctx.job, tuple(rule_.code for rule_, _ in declarations),
+            id(ctx.settings), id(ctx.profile), id(ctx.described))
 
 
-_DECLARED: dict = {}  # _checks_key -> [(rule, CellCheck)], shared by the files of one run
+_DECLARED: dict = {}  # _checks_key -> (the objects behind its ids, [(rule, CellCheck)])
 
 
 def _declared_checks(declarations, ctx) -> list:
     key = _checks_key(declarations, ctx)
-    checks = _DECLARED.get(key)
-    if checks is None:
+    cached = _DECLARED.get(key)
+    if cached is None:
         if len(_DECLARED) > 256:
             _DECLARED.clear()
-        checks = _DECLARED[key] = [(rule_, check) for rule_, declare in declarations
-                                   for check in declare(ctx) or () if check.columns]
-    return checks
+        checks = [(rule_, check) for rule_, declare in declarations
+                  for check in declare(ctx) or () if check.columns]
+        cached = _DECLARED[key] = ((ctx.settings, ctx.profile, ctx.described), checks)
+    return cached[1]
 
 
 def _frame(chunk, ctx):

@@ -84,3 +84,19 @@ def test_batches_keep_order_and_put_big_files_alone(tmp_path):
     assert [big] in batches
     assert all(len(batch) <= 64 for batch in batches)
     assert len(_batches(small, workers=2)) >= 2  # both workers get work
+
+
+def test_declared_checks_follow_the_settings_of_each_run(tmp_path):
+    """Checks are cached per run; a later run in the same process with other settings (here the
+    date format V005's fix reads) must not get the earlier run's checks."""
+    from tests.helpers import run_cli
+
+    load = tmp_path / "Contact.csv"
+    load.write_text("LastName,Birthdate\nA,2023-01-02\nB,03/04/2023\nC,2023-05-06\nD,2023-07-08\n")
+    fixed = {}
+    for date_format in ("%m/%d/%Y", "%d/%m/%Y", "%m/%d/%Y"):
+        code, out, err = run_cli("fix", "--diff", "--unsafe-fixes", "--date-format", date_format, load)
+        fixed.setdefault(date_format, set()).add(out)
+    assert any("2023-03-04" in out for out in fixed["%m/%d/%Y"])
+    assert any("2023-04-03" in out for out in fixed["%d/%m/%Y"])
+    assert len(fixed["%m/%d/%Y"]) == 1  # the same answer both times
