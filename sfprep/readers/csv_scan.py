@@ -359,17 +359,20 @@ def _structure_in_c(buffer: bytes, arr: np.ndarray, dialect: Dialect):
             anomalies, None if open_quote < 0 else open_quote)
 
 
-def _load_c_scanner():
+def load_extension(name: str):
+    """One of sfprep's optional C extensions, or None where it was not built (or
+    SFPREP_NO_C is set: the tests use it to run the numpy and polars paths)."""
     if os.environ.get("SFPREP_NO_C"):
         return None
+    import importlib
+
     try:
-        from sfprep import _scan
+        return importlib.import_module(f"sfprep.{name}")
     except ImportError:
         return None
-    return _scan
 
 
-_c_scanner = _load_c_scanner()
+_c_scanner = load_extension("_scan")
 
 
 def _unclosed_opening_quote(effective: np.ndarray) -> int | None:

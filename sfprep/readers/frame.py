@@ -12,13 +12,12 @@ Empty values stay "" and `#N/A` stays "#N/A": the two mean different things to S
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from sfprep.readers.csv_scan import CsvChunk, unquote
+from sfprep.readers.csv_scan import CsvChunk, load_extension, unquote
 
 
 @dataclass
@@ -149,17 +148,7 @@ def _parse_with_polars(chunk: CsvChunk, clean: np.ndarray, names: list[str], del
                        truncate_ragged_lines=False, schema={n: pl.String for n in names})
 
 
-def _load_columns_extension():
-    if os.environ.get("SFPREP_NO_C"):
-        return None
-    try:
-        from sfprep import _columns as extension
-    except ImportError:
-        return None
-    return extension
-
-
-_columns = _load_columns_extension()
+_columns = load_extension("_columns")
 
 
 def _decode_in_python(chunk: CsvChunk, indices: np.ndarray, names: list[str]) -> pl.DataFrame:
