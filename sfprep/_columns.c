@@ -193,6 +193,7 @@ static int fill_columns(View **views, Shared *shared, Py_ssize_t *capacity, cons
         const int64_t *field_starts = starts + first_fields[r], *field_ends = ends + first_fields[r];
         for (int64_t j = 0; j < width; j++) {
             int64_t start = field_starts[j], end = field_ends[j];
+            if (start < 0 || end < start || end > shared->sizes[0]) return -2;  /* not spans of this chunk */
             if (end - start >= 2 && chunk[start] == '"') {
                 start++; end--;
                 if (memchr(chunk + start, '"', (size_t)(end - start))) {
@@ -230,7 +231,7 @@ static struct ArrowArray *make_column(Shared *shared, View *views, Py_ssize_t ro
 /* Build the table; on failure everything built so far is freed and NULL returned. */
 static struct ArrowArray *build_table(const unsigned char *data, Py_ssize_t size, const int64_t *starts,
                                       const int64_t *ends, const int64_t *first_fields, Py_ssize_t rows,
-                                      int64_t width) {
+                                      int64_t width, int *bad_spans) {
     Shared *shared = calloc(1, sizeof *shared);
     View **views = calloc(width ? width : 1, sizeof *views);
     if (!shared || !views) { free(shared); free(views); return NULL; }
@@ -241,7 +242,11 @@ static struct ArrowArray *build_table(const unsigned char *data, Py_ssize_t size
     Py_ssize_t capacity = 0;
     for (int64_t j = 0; j < width && !failed; j++)
         failed = (views[j] = malloc((rows ? (size_t)rows : 1) * sizeof(View))) == NULL;
-    if (!failed) failed = fill_columns(views, shared, &capacity, starts, ends, first_fields, rows, width) < 0;
+    if (!failed) {
+        int filled = fill_columns(views, shared, &capacity, starts, ends, first_fields, rows, width);
+        *bad_spans = filled == -2;
+        failed = filled < 0;
+    }
     if (!failed && !shared->unescaped) failed = (shared->unescaped = malloc(1)) == NULL;
 
     struct ArrowArray *table = failed ? NULL : calloc(1, sizeof *table);
@@ -307,13 +312,17 @@ static PyObject *columns(PyObject *self, PyObject *args) {
     for (Py_ssize_t r = 0; in_range && r < rows; r++)
         in_range = first_fields[r] >= 0 && first_fields[r] + width <= fields;
     struct ArrowArray *table = NULL;
+    int bad_spans = 0;
     if (in_range) {
         Py_BEGIN_ALLOW_THREADS
-        table = build_table(data.buf, data.len, starts.buf, ends.buf, first_fields, rows, (int64_t)width);
+        table = build_table(data.buf, data.len, starts.buf, ends.buf, first_fields, rows, (int64_t)width, &bad_spans);
         Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&data); PyBuffer_Release(&starts); PyBuffer_Release(&ends); PyBuffer_Release(&firsts);
-    if (!in_range) { PyErr_SetString(PyExc_ValueError, "a record's fields lie outside the field spans"); return NULL; }
+    if (!in_range || bad_spans) {
+        PyErr_SetString(PyExc_ValueError, "a record's fields lie outside the field spans or the chunk");
+        return NULL;
+    }
     if (!table) return PyErr_NoMemory();
 
     struct ArrowSchema *schema = make_schema(width);

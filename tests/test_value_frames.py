@@ -360,3 +360,16 @@ def test_the_c_path_gives_the_scanners_values_where_polars_does_not(case):
 def test_the_polars_path_gives_the_scanners_values(case):
     data, dialect, width, expected = _POLARS_DIVERGENCES[case]
     assert value_rows(data, width, dialect, build=build_with_polars) == expected
+
+
+@needs_c
+def test_spans_outside_the_chunk_are_refused_not_read():
+    """_columns.c checks every span against the chunk: a bad caller gets a ValueError, never a
+    read past the buffer."""
+    from sfprep import _columns
+
+    starts, ends = np.array([0, 5], dtype=np.int64), np.array([1, 9], dtype=np.int64)
+    with pytest.raises(ValueError):
+        _columns.columns(b"abc", starts, ends, np.array([0], dtype=np.int64), 2)
+    with pytest.raises(ValueError):
+        _columns.columns(b"abc", starts, ends, np.array([1], dtype=np.int64), 2)  # record past the spans
