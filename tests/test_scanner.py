@@ -549,3 +549,87 @@ def test_many_stray_quotes_do_not_hang(tmp_path):
     q002 = [f for f in findings_of(report) if f[0] == "Q002"]
     assert len(q002) == 40_000
     assert q002[0] == ("Q002", 2, 1) and q002[-1] == ("Q002", 20_001, 2)
+
+
+# --------------------------------------------------------------------------- read-ahead and pread
+
+def _records_and_anomalies(chunks) -> tuple[list, list]:
+    records, anomalies = [], []
+    for chunk in chunks:
+        lines = chunk.line_of(chunk.record_starts)
+        records += [(int(lines[i]), chunk.record_fields(i), int(chunk.terminators[i])) for i in range(chunk.record_count)]
+        anomalies += [(a.kind, chunk.base + a.position) for a in chunk.anomalies]
+    return records, anomalies
+
+
+READ_AHEAD_FIXTURES = [path for path in sorted((FIXTURES / "rules").glob("Q*/*.csv"))
+                       + sorted((FIXTURES / "rules").glob("F00[4-7]/*.csv"))]
+
+
+@pytest.mark.parametrize("chunk_size", (1, 7, 64, 4096))
+def test_scan_ahead_gives_the_chunks_scan_gives(chunk_size):
+    for path in READ_AHEAD_FIXTURES:
+        data = path.read_bytes()
+        plain = list(csv_scan.scan(io.BytesIO(data), Dialect(), chunk_size=chunk_size))
+        ahead = list(csv_scan.scan_ahead(io.BytesIO(data), Dialect(), chunk_size=chunk_size))
+        assert [(c.base, c.data, c.first_line, c.first_record) for c in ahead] == \
+            [(c.base, c.data, c.first_line, c.first_record) for c in plain], path
+        assert _records_and_anomalies(ahead) == _records_and_anomalies(plain), path
+
+
+@pytest.mark.parametrize("chunk_size", (1, 7, 64))
+def test_pread_of_a_file_gives_the_records_of_a_stream(chunk_size):
+    """Regular files are read with pread at the unconsumed offset; streams by read(): the
+    chunks may be cut differently, the records, lines and anomalies may not."""
+    for path in READ_AHEAD_FIXTURES:
+        with open(path, "rb") as stream:
+            from_file = list(csv_scan.scan(stream, Dialect(), chunk_size=chunk_size))
+        from_stream = list(csv_scan.scan(io.BytesIO(path.read_bytes()), Dialect(), chunk_size=chunk_size))
+        assert _records_and_anomalies(from_file) == _records_and_anomalies(from_stream), path
+        assert b"".join(c.data for c in from_file) == path.read_bytes()
+
+
+class _FailingStream(io.BytesIO):
+    def __init__(self, data: bytes, fail_after: int):
+        super().__init__(data)
+        self.fail_after = fail_after
+
+    def read(self, size=-1):
+        if self.tell() >= self.fail_after:
+            raise OSError(5, "Input/output error")
+        return super().read(size)
+
+
+def test_scan_ahead_raises_the_reader_threads_error_in_the_caller():
+    data = b"Name,Phone\n" + b"Acme,555\n" * 200
+    chunks = csv_scan.scan_ahead(_FailingStream(data, fail_after=100), Dialect(), chunk_size=64)
+    with pytest.raises(OSError, match="Input/output error"):
+        list(chunks)
+
+
+def test_leaving_scan_ahead_early_stops_its_thread():
+    import threading
+
+    data = b"Name,Phone\n" + b"Acme,555\n" * 5000
+    chunks = csv_scan.scan_ahead(io.BytesIO(data), Dialect(), chunk_size=64)
+    first = next(chunks)
+    assert first.first_record == 0
+    chunks.close()
+    assert not [t for t in threading.enumerate() if t.name == "sfprep-scan"]
+
+
+def test_the_engine_with_read_ahead_gives_the_findings_without_it(monkeypatch):
+    """Files over one chunk are scanned by a reader thread: forced on every fixture, with
+    small chunks, the findings are those of the plain scan."""
+    rules, profile = select_rules(["ALL"]), load_profile("bulk1")
+
+    def findings(path):
+        result = engine.lint_file(str(path), Job(operation="insert"), profile, rules)
+        return sorted((f.finding.code, f.finding.line, f.finding.column) for f in result.findings)
+
+    plain = {path: findings(path) for path in READ_AHEAD_FIXTURES}
+    original_ahead = csv_scan.scan_ahead
+    monkeypatch.setattr(csv_scan, "CHUNK_SIZE", 0)  # every file is "bigger than a chunk"
+    monkeypatch.setattr(csv_scan, "scan_ahead", functools.partial(original_ahead, chunk_size=16))
+    assert {path: findings(path) for path in READ_AHEAD_FIXTURES} == plain
+    assert any(plain.values())
