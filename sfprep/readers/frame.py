@@ -19,6 +19,8 @@ import polars as pl
 
 from sfprep.readers.csv_scan import CsvChunk, load_extension, unquote
 
+_columns = load_extension("_columns")  # sfprep/_columns.c, or None
+
 
 @dataclass
 class ValueFrame:
@@ -146,9 +148,6 @@ def _parse_with_polars(chunk: CsvChunk, clean: np.ndarray, names: list[str], del
                        empty_string_is_null=False, separator=delimiter, quote_char='"',
                        encoding="utf8-lossy", eol_char=line_break, raise_if_empty=False,
                        truncate_ragged_lines=False, schema={n: pl.String for n in names})
-
-
-_columns = load_extension("_columns")
 
 
 def _decode_in_python(chunk: CsvChunk, indices: np.ndarray, names: list[str]) -> pl.DataFrame:
