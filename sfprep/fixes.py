@@ -225,6 +225,7 @@ def fix_file(path: str, lint: Callable[..., object], threshold: Applicability,
                     working = target
                 outcome.passes += 1
                 outcome.fixed.update(code for code, _ in chosen)
+            chosen = result = None  # free this lint's findings before the next lint runs
             result, complete = lint(working, False), True
     finally:
         if scratch_dir:
