@@ -133,6 +133,10 @@ def throughput(exe: str, clean: Path, fixable: Path, repeat: int, workdir: Path,
     notes = [records_note(rows, expected.records if expected else None)]
     if isinstance(runs["sfprep fix"], list):
         notes.append(fix_note(exe, fixable, work, fixes))
+    seconds = {row["tool"]: row["seconds"] for row in rows}
+    if seconds.get("sfprep fix") and seconds.get("sfprep lint"):
+        notes.append(f"`sfprep fix` took {seconds['sfprep fix'] / seconds['sfprep lint']:.2f}x "
+                     "the `sfprep lint` of this run.")
     work.unlink(missing_ok=True)
     return {"kind": "throughput", "title": title, "file": str(clean), "size_bytes": size,
             "repeat": repeat, "rows": rows, "notes": notes + timing_notes(expected is not None)}
