@@ -119,11 +119,6 @@ class CsvChunk:
     def field_index_of(self, offsets):
         return np.searchsorted(self.field_starts, offsets, side="right") - 1
 
-    def column_of_field(self, field_index: int) -> int:
-        """1-based field position of a field within its record."""
-        record = int(np.searchsorted(self.record_first_field, field_index, side="right") - 1)
-        return int(field_index - self.record_first_field[record]) + 1
-
     def field_bytes(self, field_index: int) -> bytes:
         return self.data[self.field_starts[field_index]:self.field_ends[field_index]]
 
@@ -134,10 +129,17 @@ class CsvChunk:
 
     def locate(self, offset: int) -> tuple[int, int, int]:
         """(line, record number, 1-based column) of a chunk offset."""
-        line = int(self.line_of(offset))
-        record = int(self.record_index_of(offset))
-        column = self.column_of_field(int(self.field_index_of(offset)))
-        return line, self.first_record + record, column
+        lines, records, columns, _ = self.locate_many(np.array([offset], dtype=np.int64))
+        return lines[0], records[0], columns[0]
+
+    def locate_many(self, offsets: np.ndarray) -> tuple[list, list, list, list]:
+        """locate() for many offsets at once: (lines, record numbers, 1-based columns, field
+        indexes), as lists (a file can have a finding on every line)."""
+        records = self.record_index_of(offsets)
+        fields = self.field_index_of(offsets)
+        columns = fields - self.record_first_field[records] + 1
+        return (self.line_of(offsets).tolist(), (records + self.first_record).tolist(),
+                columns.tolist(), fields.tolist())
 
 
 class NeedMoreData(Exception):

@@ -204,8 +204,7 @@ def control_character(chunk, ctx):
         return
     lines = chunk.line_of(bad)
     first_per_line = bad[np.r_[True, lines[1:] != lines[:-1]]]
-    for offset in first_per_line.tolist():
-        line, record, column = chunk.locate(offset)
+    for offset, line, record, column, _ in zip(first_per_line.tolist(), *chunk.locate_many(first_per_line)):
         yield Finding("F005", f"control character 0x{arr[offset]:02X} in field {column}",
                       line=line, record=record, column=column, offset=chunk.base + offset)
 
@@ -278,13 +277,12 @@ def bare_cr_in_value(chunk, ctx):
     if len(bare) == 0:
         return
     fields = chunk.field_index_of(bare)
-    inside = chunk.field_quoted[fields] & (bare < chunk.field_ends[fields])
+    inside = bare[chunk.field_quoted[fields] & (bare < chunk.field_ends[fields])]
     pending = ctx.rule_state("F007", list)
     seen: set[int] = set()
-    for offset, field_index in zip(bare[inside].tolist(), fields[inside].tolist()):
+    for offset, line, record, column, field_index in zip(inside.tolist(), *chunk.locate_many(inside)):
         if field_index not in seen:
             seen.add(field_index)
-            line, record, column = chunk.locate(offset)
             pending.append(Finding("F007", f"bare CR inside the quoted value of field {column}",
                                    line=line, record=record, column=column, offset=chunk.base + offset,
                                    severity=Severity.ERROR if ctx.required_line_ending == "LF" else None))

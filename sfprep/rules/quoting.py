@@ -65,13 +65,7 @@ def _anomalies(chunk, *kinds):
     if not chosen:
         return
     positions = np.fromiter((anomaly.position for anomaly in chosen), dtype=np.int64, count=len(chosen))
-    records = chunk.record_index_of(positions)
-    fields = chunk.field_index_of(positions)
-    columns = fields - chunk.record_first_field[records] + 1
-    located = zip(chunk.line_of(positions).tolist(), (records + chunk.first_record).tolist(),
-                  columns.tolist(), fields.tolist())
-    for anomaly, (line, record, column, field_index) in zip(chosen, located):
-        yield anomaly, line, record, column, field_index
+    yield from zip(chosen, *chunk.locate_many(positions))
 
 
 @rule("Q002", "stray-quote", "E")
