@@ -39,8 +39,8 @@ class CellCheck:
     def __post_init__(self):
         object.__setattr__(self, "columns", tuple(self.columns))
 
-    def finding(self, values, row: int, value: str, column) -> Finding:
-        line, record, offset = values.locate(row, column.index)
+    def finding(self, values, row: int, value: str, column, line: int, record: int, offset: int) -> Finding:
+        """The finding for one failing cell, placed by ValueFrame.locate_many."""
         return Finding(self.code, self.message(value, column), line=line, record=record,
                        column=column.index + 1, field=column.name, offset=offset,
                        fix=self._fix(values, row, value, offset, column), severity=self.severity)

@@ -96,9 +96,12 @@ class ValueStage:
         if values is None:
             return
         for rule_, check, column, rows, cells in failing:
-            for row, value in zip(rows, cells):
-                if check.confirm is None or check.confirm(value):
-                    self.emit(rule_, check.finding(values, row, value, column))
+            if check.confirm is not None:
+                confirmed = [i for i, value in enumerate(cells) if check.confirm(value)]
+                rows, cells = [rows[i] for i in confirmed], [cells[i] for i in confirmed]
+            places = zip(rows, cells, *(where.tolist() for where in values.locate_many(rows, column.index)))
+            for row, value, line, record, offset in places:
+                self.emit(rule_, check.finding(values, row, value, column, line, record, offset))
         self.run_rules(self.frame_rules, values, self.ctx)
 
 

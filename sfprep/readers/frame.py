@@ -33,17 +33,12 @@ class ValueFrame:
         record = int(self.records[row])
         return self.chunk.field_bytes(int(self.chunk.record_first_field[record]) + column)
 
-    def field_lines(self, rows, column: int) -> np.ndarray:
-        """Physical line where the given column's field starts, for each of these rows."""
-        fields = self.chunk.record_first_field[self.records[rows]] + column
-        return self.chunk.line_of(self.chunk.field_starts[fields])
-
-    def locate(self, row: int, column: int) -> tuple[int, int, int]:
-        """(physical line of the field, record number, field offset in the file)."""
-        record = int(self.records[row])
-        field = int(self.chunk.record_first_field[record]) + column
-        start = int(self.chunk.field_starts[field])
-        return int(self.chunk.line_of(start)), self.chunk.first_record + record, self.chunk.base + start
+    def locate_many(self, rows, column: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each of these rows, where the given column's field is: (physical lines, record
+        numbers, file offsets)."""
+        records = self.records[rows]
+        starts = self.chunk.field_starts[self.chunk.record_first_field[records] + column]
+        return self.chunk.line_of(starts), records + self.chunk.first_record, starts + self.chunk.base
 
 
 def column_names(count: int) -> list[str]:

@@ -593,12 +593,13 @@ def duplicate_key(values, ctx):
     if frame.height == 0:
         return
     rows = frame.get_column("row").to_numpy()
-    lines = values.field_lines(rows, key.index)
+    lines = values.locate_many(rows, key.index)[0]
     firsts = first_seen.first_lines(frame.get_column("compared").hash(seed=0).to_numpy(), lines)
-    for position in np.flatnonzero(firsts != lines).tolist():
-        _, record, offset = values.locate(int(rows[position]), key.index)
+    repeats = np.flatnonzero(firsts != lines)
+    places = zip(repeats.tolist(), *(where.tolist() for where in values.locate_many(rows[repeats], key.index)))
+    for position, line, record, offset in places:
         yield Finding("V015", f"{key.name} {_show(frame.get_column('key')[position])} repeats line {firsts[position]}",
-                      line=int(lines[position]), record=record, column=key.index + 1, field=key.name, offset=offset)
+                      line=line, record=record, column=key.index + 1, field=key.name, offset=offset)
 
 
 def _duplicate_key_column(ctx):
