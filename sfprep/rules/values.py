@@ -289,21 +289,23 @@ def impossible_date(ctx):
     """
     import polars as pl
 
-    for column in _typed(ctx, "date", "datetime"):
-        value = _col(column)
+    def impossible_day(value):
         shaped = value.str.contains(r"^\d{4}-\d{2}-\d{2}(?:$|[TZ+-])")
-        day = value.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-        bad = shaped & day.is_null()
-        if column.value_type == "datetime":
-            time = value.str.extract(r"T(\d{2}):(\d{2}):(\d{2})", 0)
-            hour = value.str.extract(r"T(\d{2})", 1).cast(pl.Int32, strict=False)
-            minute = value.str.extract(r"T\d{2}:(\d{2})", 1).cast(pl.Int32, strict=False)
-            second = value.str.extract(r"T\d{2}:\d{2}:(\d{2})", 1).cast(pl.Int32, strict=False)
-            offset = value.str.extract(r"[+-](\d{2}):?\d{2}$", 1).cast(pl.Int32, strict=False)
-            offset_minutes = value.str.extract(r"[+-]\d{2}:?(\d{2})$", 1).cast(pl.Int32, strict=False)
-            bad = bad | (time.is_not_null() & ((hour > 23) | (minute > 59) | (second > 59))) \
-                | (value.str.contains(ISO_DATETIME) & ((offset > 14) | (offset_minutes > 59)).fill_null(False))
-        yield CellCheck("V007", [column], bad.fill_null(False),
+        return shaped & value.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).is_null()
+
+    def impossible_time(value):
+        def number(pattern):
+            return value.str.extract(pattern, 1).cast(pl.Int32, strict=False)
+        time = value.str.extract(r"T(\d{2}):(\d{2}):(\d{2})", 0)
+        hour, minute, second = number(r"T(\d{2})"), number(r"T\d{2}:(\d{2})"), number(r"T\d{2}:\d{2}:(\d{2})")
+        offset, offset_minutes = number(r"[+-](\d{2}):?\d{2}$"), number(r"[+-]\d{2}:?(\d{2})$")
+        return (time.is_not_null() & ((hour > 23) | (minute > 59) | (second > 59))) \
+            | (value.str.contains(ISO_DATETIME) & ((offset > 14) | (offset_minutes > 59)).fill_null(False))
+
+    dates, datetimes = _typed(ctx, "date"), _typed(ctx, "datetime")
+    for columns, bad in ((dates, impossible_day(_col(dates))),
+                         (datetimes, impossible_day(_col(datetimes)) | impossible_time(_col(datetimes)))):
+        yield CellCheck("V007", columns, bad.fill_null(False),
                         lambda v, c: f"{_show(v)} in {c.name} is not a real date or time")
 
 
@@ -329,9 +331,9 @@ def number_format(ctx):
     ## Fix
     None: a decimal comma and a thousands separator look alike.
     """
-    for column in _typed(ctx, *NUMBER_TYPES):
-        pattern = NUMBER_TYPES[column.value_type]
-        yield CellCheck("V008", [column], _present(column) & ~_col(column).str.contains(pattern),
+    for pattern in dict.fromkeys(NUMBER_TYPES.values()):
+        columns = _typed(ctx, *(kind for kind, kind_pattern in NUMBER_TYPES.items() if kind_pattern == pattern))
+        yield CellCheck("V008", columns, _present(columns) & ~_col(columns).str.contains(pattern),
                         lambda v, c: f"{_show(v)} in {c.name} is not a plain {c.value_type} number")
 
 
@@ -397,6 +399,8 @@ def malformed_record_id(ctx):
     ## Fix
     None: a wrong Id cannot be recovered.
     """
+    # One check per column: the checksum sums five characters horizontally (pl.sum_horizontal),
+    # which over several columns at once would add them across the columns.
     for column in _typed(ctx, "id", "reference"):
         value = _col(column)
         shape_ok = value.str.contains(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
