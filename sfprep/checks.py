@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from sfprep.model import Edit, Finding, Fix, Severity
+
 
 def column_expr(columns):
     """pl.col over the value-frame columns of one Column or several."""
@@ -18,7 +20,12 @@ def column_expr(columns):
         columns = [columns]
     return pl.col([f"c{c.index}" for c in columns])
 
-from sfprep.model import Edit, Finding, Fix, Severity
+
+def present(columns):
+    """Non-empty and not the `#N/A` null marker: the values a type check applies to."""
+    value = column_expr(columns)
+    return (value != "") & (value != "#N/A")
+
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """O: rules about the job's operation (insert, update, upsert, delete, hardDelete)."""
 from __future__ import annotations
 
-from sfprep.checks import CellCheck
+from sfprep.checks import CellCheck, present
 from sfprep.model import Finding
 from sfprep.registry import Scope, rule
 
@@ -113,7 +113,5 @@ def id_on_insert(ctx):
     """
     column = _column_named(ctx, "Id")
     if ctx.job.operation == "insert" and column is not None:
-        import polars as pl
-        value = pl.col(f"c{column.index}")
-        yield CellCheck("O004", [column], (value != "") & (value != "#N/A"),
+        yield CellCheck("O004", [column], present(column),
                         lambda v, c: f"Id {v!r} in an insert: inserts create new Ids")

@@ -2,7 +2,7 @@
 them over every chunk's value frame in one pass and words only the failing cells."""
 from __future__ import annotations
 
-from sfprep.checks import CellCheck, column_expr
+from sfprep.checks import CellCheck, column_expr, present
 from sfprep.model import Finding
 from sfprep.registry import Scope, rule
 
@@ -23,12 +23,6 @@ ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 def _col(columns):
     return column_expr(columns)
-
-
-def _present(columns):
-    """Non-empty and not the `#N/A` null marker: the values a type check applies to."""
-    value = _col(columns)
-    return (value != "") & (value != "#N/A")
 
 
 def _typed(ctx, *types):
@@ -189,7 +183,7 @@ def date_not_iso(ctx):
     """
     pattern = f"{ISO_DATE}|{ISO_DATE_WITH_OFFSET}" if ctx.profile.get("date_offset_allowed") else ISO_DATE
     columns = _typed(ctx, "date")
-    yield CellCheck("V005", columns, _present(columns) & ~_col(columns).str.contains(pattern),
+    yield CellCheck("V005", columns, present(columns) & ~_col(columns).str.contains(pattern),
                     lambda v, c: _date_message(v, c, "date", "yyyy-MM-dd"), fix=_date_fix(ctx))
 
 
@@ -223,7 +217,7 @@ def datetime_not_iso(ctx):
     format in that zone and written in UTC with `Z`.
     """
     columns = _typed(ctx, "datetime")
-    yield CellCheck("V006", columns, _present(columns) & ~_col(columns).str.contains(ISO_DATETIME),
+    yield CellCheck("V006", columns, present(columns) & ~_col(columns).str.contains(ISO_DATETIME),
                     _datetime_message, fix=_datetime_fix(ctx))
 
 
@@ -241,15 +235,16 @@ def _datetime_fix(ctx):
     settings = ctx.settings
     if not settings or not settings.timezone:
         return None
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    try:
+        zone = ZoneInfo(settings.timezone)
+    except (ValueError, KeyError, OSError):
+        return None
     formats = ((settings.date_format,) if settings.date_format else ()) + ISO_LOCAL_FORMATS
 
     def convert(value: str):
-        from datetime import datetime, timezone
-        from zoneinfo import ZoneInfo
-        try:
-            zone = ZoneInfo(settings.timezone)
-        except (ValueError, KeyError, OSError):
-            return None
         for fmt in formats:
             try:
                 parsed = datetime.strptime(value.strip(), fmt)
@@ -333,7 +328,7 @@ def number_format(ctx):
     """
     for pattern in dict.fromkeys(NUMBER_TYPES.values()):
         columns = _typed(ctx, *(kind for kind, kind_pattern in NUMBER_TYPES.items() if kind_pattern == pattern))
-        yield CellCheck("V008", columns, _present(columns) & ~_col(columns).str.contains(pattern),
+        yield CellCheck("V008", columns, present(columns) & ~_col(columns).str.contains(pattern),
                         lambda v, c: f"{_show(v)} in {c.name} is not a plain {c.value_type} number")
 
 
@@ -359,7 +354,7 @@ def boolean_format(ctx):
     """
     columns = _typed(ctx, "boolean")
     value = _col(columns).str.to_lowercase()
-    yield CellCheck("V009", columns, _present(columns) & ~value.is_in(["true", "false", "1", "0"]),
+    yield CellCheck("V009", columns, present(columns) & ~value.is_in(["true", "false", "1", "0"]),
                     lambda v, c: f"{_show(v)} in {c.name} is not true, false, 1 or 0")
 
 
@@ -405,7 +400,7 @@ def malformed_record_id(ctx):
         value = _col(column)
         shape_ok = value.str.contains(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
         checksum_ok = (value.str.len_bytes() == 15) | _id_checksum_ok(value)
-        yield CellCheck("V010", [column], _present(column) & ~(shape_ok & checksum_ok), _id_message)
+        yield CellCheck("V010", [column], present(column) & ~(shape_ok & checksum_ok), _id_message)
 
 
 def _id_message(value: str, column) -> str:
@@ -476,7 +471,7 @@ def picklist_value(ctx):
             bad = value.str.split(";").list.eval(~pl.element().is_in(allowed)).list.any()
         else:
             bad = ~value.is_in(allowed)
-        yield CellCheck("V012", [column], _present(column) & bad,
+        yield CellCheck("V012", [column], present(column) & bad,
                         lambda v, c: f"{_show(v)} is not an active value of the restricted picklist {c.name}")
 
 
@@ -634,7 +629,7 @@ def email_format(ctx):
     None.
     """
     columns = _typed(ctx, "email")
-    yield CellCheck("V016", columns, _present(columns) & ~_col(columns).str.contains(EMAIL),
+    yield CellCheck("V016", columns, present(columns) & ~_col(columns).str.contains(EMAIL),
                     lambda v, c: f"{_show(v)} in {c.name} is not a plausible email address")
 
 
