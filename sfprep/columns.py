@@ -41,6 +41,12 @@ def parse_column(index: int, header_name: str) -> Column:
                   relationship.strip() if relationship else None, target.strip(), None, None)
 
 
+def column_named(columns: list[Column], name: str | None) -> Column | None:
+    """The column whose name is `name`, in any case (API names are case-insensitive)."""
+    wanted = (name or "").lower()
+    return next((c for c in columns if wanted and c.name.lower() == wanted), None)
+
+
 def resolve_columns(header_names: list[str], described: ObjectInfo | None) -> list[Column]:
     columns = []
     for index, header_name in enumerate(header_names):

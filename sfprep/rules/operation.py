@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from sfprep.checks import CellCheck, present
+from sfprep.columns import column_named
 from sfprep.model import Finding
 from sfprep.registry import Scope, rule
 
 DELETES = ("delete", "hardDelete")
-
-
-def _column_named(ctx, name: str):
-    return next((c for c in ctx.columns if c.name.lower() == name.lower()), None)
 
 
 @rule("O001", "upsert-without-external-id", "E", scope=Scope.HEADER, needs=("external-id",))
@@ -33,7 +30,7 @@ def upsert_without_external_id(header, ctx):
     ## Fix
     None.
     """
-    if ctx.job.operation == "upsert" and _column_named(ctx, ctx.job.external_id) is None:
+    if ctx.job.operation == "upsert" and column_named(ctx.columns, ctx.job.external_id) is None:
         yield Finding("O001", f"upsert on {ctx.job.external_id}, but the file has no {ctx.job.external_id} column",
                       line=header.line, record=0)
 
@@ -58,7 +55,7 @@ def missing_id_column(header, ctx):
     ## Fix
     None.
     """
-    if ctx.job.operation in ("update", *DELETES) and _column_named(ctx, "Id") is None:
+    if ctx.job.operation in ("update", *DELETES) and column_named(ctx.columns, "Id") is None:
         yield Finding("O002", f"a {ctx.job.operation} needs an Id column", line=header.line, record=0)
 
 
@@ -111,7 +108,7 @@ def id_on_insert(ctx):
     ## Fix
     None.
     """
-    column = _column_named(ctx, "Id")
+    column = column_named(ctx.columns, "Id")
     if ctx.job.operation == "insert" and column is not None:
         yield CellCheck("O004", [column], present(column),
                         lambda v, c: f"Id {v!r} in an insert: inserts create new Ids")

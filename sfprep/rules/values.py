@@ -602,10 +602,14 @@ def duplicate_key(values, ctx):
 
 
 def _duplicate_key_column(ctx):
+    from sfprep.columns import column_named
+
     operation = ctx.job.operation
-    wanted = (ctx.job.external_id or "").lower() if operation == "upsert" else (
-        "id" if operation in ("update", "delete", "hardDelete") else "")
-    return next((c for c in ctx.columns if wanted and c.name.lower() == wanted), None)
+    if operation == "upsert":
+        key = ctx.job.external_id
+    else:
+        key = "Id" if operation in ("update", "delete", "hardDelete") else None
+    return column_named(ctx.columns, key)
 
 
 @rule("V016", "email-format", "W", scope=Scope.VALUES, needs=("describe",))
