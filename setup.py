@@ -6,5 +6,5 @@ slower."""
 from setuptools import Extension, setup
 
 setup(ext_modules=[Extension(name, [source], optional=True, extra_compile_args=["-O3"])
-                   for name, source in (("sfprep._scan", "sfprep/_scan.c"),
-                                        ("sfprep._columns", "sfprep/_columns.c"))])
+                   for name, source in (("sfprep.native._scan", "sfprep/native/_scan.c"),
+                                        ("sfprep.native._columns", "sfprep/native/_columns.c"))])

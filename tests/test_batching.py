@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sfprep.batching import BatchPlanner
+from sfprep.plan.batches import BatchPlanner
 
 
 def plan(sizes, records=None, size=None, header=0, pieces=1):

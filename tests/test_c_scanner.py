@@ -1,4 +1,4 @@
-"""The optional C scanner (sfprep/_scan.c) decides exactly what the numpy scanner decides."""
+"""The optional C scanner (sfprep/native/_scan.c) decides exactly what the numpy scanner decides."""
 from __future__ import annotations
 
 import io
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfprep.readers import csv_scan
-from sfprep.readers.dialect import CR, LF, Dialect
+from sfprep.io.csv import scan as csv_scan
+from sfprep.io.csv.dialect import CR, LF, Dialect
 
 pytestmark = pytest.mark.skipif(csv_scan._c_scanner is None,
                                 reason="the C scanner was not built here; the numpy scanner is the only one")

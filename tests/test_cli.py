@@ -46,7 +46,7 @@ BOTH = H003 + Q004
 @pytest.fixture(autouse=True)
 def _empty_working_folder(tmp_path, monkeypatch):
     """Run every test in an empty folder, with no config file above it."""
-    from sfprep.config import find_config
+    from sfprep.core.config import find_config
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("COLUMNS", raising=False)
@@ -245,7 +245,7 @@ def _catalogue_codes() -> list[str]:
 
 
 def test_rule_without_code_prints_the_catalogue():
-    from sfprep.registry import all_rules
+    from sfprep.linter.registry import all_rules
 
     code, out, err = invoke("rule")
     assert code == 0, err
@@ -257,7 +257,7 @@ def test_rule_without_code_prints_the_catalogue():
 
 def test_rule_catalogue_shows_full_rule_names():
     """Piped (not a terminal), the catalogue must still be greppable: no name cut short."""
-    from sfprep.registry import all_rules
+    from sfprep.linter.registry import all_rules
 
     _, out, _ = invoke("rule")
     cut = [f"{r.code} {r.name}" for r in all_rules().values() if r.name not in out]
@@ -265,7 +265,7 @@ def test_rule_catalogue_shows_full_rule_names():
 
 
 def test_init_writes_a_config_that_loads(tmp_path):
-    from sfprep.config import load_settings
+    from sfprep.core.config import load_settings
 
     code, out, err = invoke("init")
     assert code == 0, err
@@ -294,7 +294,7 @@ def test_init_twice_refuses_the_second_time(tmp_path):
 
 
 def test_init_force_overwrites(tmp_path):
-    from sfprep.config import load_settings
+    from sfprep.core.config import load_settings
 
     target = write(tmp_path / "sfprep.toml", 'profile = "bulk2"\n')
     code, _, err = invoke("init", "--force")
@@ -305,14 +305,14 @@ def test_init_force_overwrites(tmp_path):
 
 def test_init_examples_are_valid_when_uncommented(tmp_path):
     """The starter file's commented examples are meant to be uncommented: each must be valid."""
-    from sfprep.config import load_settings
+    from sfprep.core.config import load_settings
 
     assert invoke("init")[0] == 0
     text = (tmp_path / "sfprep.toml").read_text(encoding="utf-8")
     uncommented = re.sub(r'^# ((?:[a-z][a-z-]*|"[^"]+") = |\[)', r"\1", text, flags=re.M)
     assert uncommented != text, "no commented examples found to uncomment"
     target = write(tmp_path / "uncommented.toml", uncommented)
-    from sfprep.engine import UsageError
+    from sfprep.linter.engine import UsageError
     try:
         load_settings(target)
     except UsageError as error:

@@ -50,7 +50,7 @@ def by_file(report: dict, root: Path) -> dict[str, list]:
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path, monkeypatch):
-    from sfprep.config import find_config
+    from sfprep.core.config import find_config
 
     monkeypatch.chdir(tmp_path)
     assert find_config(tmp_path) is None, "a stray sfprep.toml/pyproject.toml above the temp folder"
@@ -277,7 +277,7 @@ def test_valid_limits_are_accepted(tmp_path):
 
 
 def test_describe_path_is_relative_to_the_config_file(tmp_path):
-    from sfprep.config import load_settings
+    from sfprep.core.config import load_settings
 
     config = write(tmp_path / "conf" / "sfprep.toml", 'describe = "describe/"\n')
     settings = load_settings(config)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sfprep.describe import load_describe, parse_describe
+from sfprep.salesforce.describe import load_describe, parse_describe
 from tests.helpers import CORPUS, findings_of, lint_json, run_cli
 
 CUMULUSCI = CORPUS / "cumulusci"

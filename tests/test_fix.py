@@ -503,12 +503,12 @@ def test_no_finding_offers_more_than_its_rule_kind():
     never offer a fix beyond its declared kind (S: safe at most, U: unsafe at most, - and C: none)."""
     from dataclasses import replace as with_fields
 
-    from sfprep.config import Settings, load_profile
-    from sfprep.describe import DescribeSource
-    from sfprep.engine import lint_file
-    from sfprep.linter import job_for
-    from sfprep.model import Applicability, FixKind
-    from sfprep.registry import all_rules, select_rules
+    from sfprep.core.config import Settings, load_profile
+    from sfprep.salesforce.describe import DescribeSource
+    from sfprep.linter.engine import lint_file
+    from sfprep.linter.runner import job_for
+    from sfprep.core.model import Applicability, FixKind
+    from sfprep.linter.registry import all_rules, select_rules
 
     ceiling = {FixKind.SAFE: Applicability.SAFE, FixKind.UNSAFE: Applicability.UNSAFE}
     settings = with_fields(Settings(), describe=str(FIXTURES / "describe"))
@@ -530,8 +530,8 @@ def test_edits_copied_by_the_kernel_equal_edits_copied_in_python(tmp_path):
     Python: both must give the same bytes, including edits at the start and the very end."""
     import random
 
-    from sfprep import fixes
-    from sfprep.model import Edit
+    from sfprep.fixer import apply as fixes
+    from sfprep.core.model import Edit
 
     chooser = random.Random(7)
     for trial in range(60):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sfprep.keyindex import FirstSeen
+from sfprep.plan.keys import FirstSeen
 
 
 def reference(keys, lines):

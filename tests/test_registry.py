@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from sfprep.model import FixKind, Severity
-from sfprep.registry import (
+from sfprep.core.model import FixKind, Severity
+from sfprep.linter.registry import (
     DOC_SECTIONS,
     Rule,
     all_rules,
@@ -149,7 +149,7 @@ def _registered_with(prefix: str) -> list[str]:
 @pytest.fixture
 def info_rule(monkeypatch):
     """An info-level rule, registered for the test only (RULES.md's I rules may not be built yet)."""
-    import sfprep.registry as registry
+    import sfprep.linter.registry as registry
 
     all_rules()  # load the families first, so the fake does not stop them loading
     fake = Rule("Z901", "fake-info-rule", Severity.INFO, FixKind.NONE, {}, "Fake.\n")

@@ -59,7 +59,7 @@ def rows(report: dict) -> list[tuple]:
 
 @pytest.fixture(autouse=True)
 def _empty_working_folder(tmp_path, monkeypatch):
-    from sfprep.config import find_config
+    from sfprep.core.config import find_config
 
     monkeypatch.chdir(tmp_path)
     assert find_config(tmp_path) is None
@@ -79,7 +79,7 @@ def _assert_valid(report: dict) -> None:
 
 def _assert_describe_rules_skipped(entry: dict) -> None:
     """No --describe: exactly the selected describe rules are listed as skipped, each with a reason."""
-    from sfprep.registry import select_rules
+    from sfprep.linter.registry import select_rules
 
     expected = sorted(DESCRIBE_RULES & {r.code for r in select_rules(None)})
     skipped = entry["skipped_rules"]

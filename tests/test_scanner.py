@@ -1,4 +1,4 @@
-"""The streaming scanner (sfprep/readers/csv_scan.py) and the engine around it.
+"""The streaming scanner (sfprep/io/csv/scan.py) and the engine around it.
 
 1. Chunk-boundary invariance: the engine's findings do not depend on the chunk size.
 2. Hand-derived scanner cases: records, fields, values, lines, quote anomalies.
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from sfprep import engine
-from sfprep.config import load_profile
-from sfprep.job import Job
-from sfprep.readers import csv_scan
-from sfprep.readers.csv_scan import (
+from sfprep.linter import engine
+from sfprep.core.config import load_profile
+from sfprep.core.job import Job
+from sfprep.io.csv import scan as csv_scan
+from sfprep.io.csv.scan import (
     END_OF_FILE,
     OUTSIDE_AFTER_CLOSE,
     OUTSIDE_BEFORE_OPEN,
@@ -33,8 +33,8 @@ from sfprep.readers.csv_scan import (
     Dialect,
     unquote,
 )
-from sfprep.readers.sniff import sniff
-from sfprep.registry import select_rules
+from sfprep.io.sniff import sniff
+from sfprep.linter.registry import select_rules
 from tests.helpers import FIXTURES, findings_of, lint_json, run_cli
 
 CHUNK_SIZES = (1, 2, 3, 5, 17, 64, 4096)

@@ -12,7 +12,7 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfprep.readers import csv_scan
+from sfprep.io.csv import scan as csv_scan
 from tests.helpers import findings_of, lint_json
 
 # Characters a value may hold: any Unicode scalar except surrogates (not encodable in

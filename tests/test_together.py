@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 
-from sfprep.config import Settings, load_profile
-from sfprep.describe import DescribeSource
-from sfprep.engine import lint_file, lint_files_together
-from sfprep.linter import _batches, job_for
-from sfprep.registry import select_rules
+from sfprep.core.config import Settings, load_profile
+from sfprep.salesforce.describe import DescribeSource
+from sfprep.linter.engine import lint_file, lint_files_together
+from sfprep.linter.runner import _batches, job_for
+from sfprep.linter.registry import select_rules
 from tests.helpers import FIXTURES
 
 RULE_FIXTURES = sorted((FIXTURES / "rules").glob("*/*.csv"))

@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfprep.readers.utf8 import first_invalid
+from sfprep.io.utf8 import first_invalid
 
 
 def decoder_says(data: bytes):
@@ -46,6 +46,6 @@ def test_numpy_path_agrees_too(data):
     """With the C scanner absent, the numpy check gives the decoder's answer as well."""
     from unittest import mock
 
-    from sfprep.readers import csv_scan
+    from sfprep.io.csv import scan as csv_scan
     with mock.patch.object(csv_scan, "_c_scanner", None):
         check(data)

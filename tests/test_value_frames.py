@@ -1,4 +1,4 @@
-"""The value frame of a chunk's clean records: the C path (sfprep/_columns.c, Arrow string
+"""The value frame of a chunk's clean records: the C path (sfprep/native/_columns.c, Arrow string
 views over the scanner's field spans) gives the frame the polars path (read_csv on the
 records' bytes) gives, and both hold the values that were written into the file."""
 from __future__ import annotations
@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfprep.readers import csv_scan, frame
-from sfprep.readers.dialect import CR, LF, Dialect
+from sfprep.io.csv import frame, scan as csv_scan
+from sfprep.io.csv.dialect import CR, LF, Dialect
 
 needs_c = pytest.mark.skipif(frame._columns is None,
-                             reason="sfprep._columns (the C value-frame builder) was not built here "
+                             reason="sfprep.native._columns (the C value-frame builder) was not built here "
                                     "(or SFPREP_NO_C is set); only the polars path exists")
 
 
@@ -366,7 +366,7 @@ def test_the_polars_path_gives_the_scanners_values(case):
 def test_spans_outside_the_chunk_are_refused_not_read():
     """_columns.c checks every span against the chunk: a bad caller gets a ValueError, never a
     read past the buffer."""
-    from sfprep import _columns
+    from sfprep.native import _columns
 
     starts, ends = np.array([0, 5], dtype=np.int64), np.array([1, 9], dtype=np.int64)
     with pytest.raises(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 
-from sfprep.model import Applicability, FileResult, Severity
+from sfprep.core.model import Applicability, FileResult, Severity
 
 FORMATS = ("full", "concise", "json", "github", "sarif", "junit", "html")
 

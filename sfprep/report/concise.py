@@ -1,7 +1,7 @@
 """`--format concise`: `path:line:col: CODE [*] message`, one finding a line (grep- and editor-friendly)."""
 from __future__ import annotations
 
-from sfprep.model import Applicability, FileResult
+from sfprep.core.model import Applicability, FileResult
 from sfprep.report import skipped_lines, summarise, summary_line
 
 

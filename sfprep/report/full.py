@@ -1,7 +1,7 @@
 """`--format full`: findings grouped by file, each with its source line and a marker under it."""
 from __future__ import annotations
 
-from sfprep.model import Applicability, FileResult, Severity, StampedFinding
+from sfprep.core.model import Applicability, FileResult, Severity, StampedFinding
 from sfprep.report import skipped_lines, summarise, summary_line
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}

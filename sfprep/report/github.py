@@ -1,7 +1,7 @@
 """`--format github`: GitHub Actions workflow commands, shown as annotations on the pull request."""
 from __future__ import annotations
 
-from sfprep.model import FileResult, Severity
+from sfprep.core.model import FileResult, Severity
 from sfprep.report import skipped_lines
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

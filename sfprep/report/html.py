@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from sfprep.model import FileResult
+from sfprep.core.model import FileResult
 from sfprep.report import skipped_lines, summarise, summary_line
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;color:#222}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from sfprep import __version__
-from sfprep.model import FileResult, StampedFinding
+from sfprep.core.model import FileResult, StampedFinding
 from sfprep.report import summarise
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import quoteattr as _quoteattr
 
-from sfprep.model import FileResult, Severity
+from sfprep.core.model import FileResult, Severity
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -4,13 +4,13 @@ from __future__ import annotations
 import json
 
 from sfprep import __version__
-from sfprep.model import FileResult, Severity
+from sfprep.core.model import FileResult, Severity
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
 def render(results: list[FileResult], out) -> None:
-    from sfprep.registry import all_rules
+    from sfprep.linter.registry import all_rules
 
     codes = sorted({f.code for r in results for f in r.findings})
     rules = all_rules()

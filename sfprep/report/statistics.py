@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sfprep.model import Applicability, FileResult
+from sfprep.core.model import Applicability, FileResult
 from sfprep.report import skipped_lines
 
 

@@ -76,8 +76,8 @@ def _fixed_cases() -> list:
 def test_fix_gives_the_expected_file_byte_for_byte(code, bad, fixed, tmp_path):
     """`sfprep fix --select CODE` (with --unsafe-fixes for U rules) turns bad into fixed, and
     the fixed file no longer has the finding; a second fix changes nothing."""
-    from sfprep.model import FixKind
-    from sfprep.registry import get_rule
+    from sfprep.core.model import FixKind
+    from sfprep.linter.registry import get_rule
     from tests.helpers import run_cli
 
     target = tmp_path / bad.name

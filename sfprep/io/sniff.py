@@ -1,0 +1,77 @@
+"""What can be told from the first bytes of a file: encoding marks, delimiter, line breaks."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sfprep.io.csv.dialect import CR, LF, Dialect
+
+HEAD_SIZE = 64 << 10
+UTF8_BOM = b"\xef\xbb\xbf"
+WIDE_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32 BE"),
+    (b"\xff\xfe", "UTF-16 LE"),
+    (b"\xfe\xff", "UTF-16 BE"),
+)
+# The delimiters Bulk API 2.0 knows, by the name its `columnDelimiter` uses.
+DELIMITERS = {"COMMA": ",", "TAB": "\t", "SEMICOLON": ";", "PIPE": "|", "CARET": "^", "BACKQUOTE": "`"}
+
+
+@dataclass(frozen=True, slots=True)
+class Sniffed:
+    bom: bool
+    wide_encoding: str | None  # "UTF-16 LE" etc. when the file is not byte-oriented text
+    line_break: int
+    header_delimiter_counts: dict[str, int]
+
+    def evident_delimiter(self, expected: str) -> str:
+        """The delimiter the header line is evidently written with (the expected one if unsure)."""
+        if self.header_delimiter_counts.get(expected, 0) > 0:
+            return expected
+        best = max(self.header_delimiter_counts.items(), key=lambda item: item[1])
+        return best[0] if best[1] > 0 else expected
+
+    def dialect(self, delimiter: str) -> Dialect:
+        return Dialect(delimiter=ord(delimiter), line_break=self.line_break)
+
+
+def sniff(head: bytes) -> Sniffed:
+    bom = head.startswith(UTF8_BOM)
+    body = head[len(UTF8_BOM):] if bom else head
+    return Sniffed(
+        bom=bom,
+        wide_encoding=None if bom else _wide_encoding(head),
+        line_break=CR if (CR in body and LF not in body) else LF,
+        header_delimiter_counts=_header_delimiter_counts(body),
+    )
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    for mark, name in WIDE_BOMS:
+        if head.startswith(mark):
+            return name
+    sample = head[:4096]
+    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):
+        # ASCII text in UTF-16 is every second byte NUL; without a BOM that is the sign.
+        evens, odds = sample[0::2].count(0), sample[1::2].count(0)
+        if evens > 3 * max(odds, 1):
+            return "UTF-16 BE"
+        if odds > 3 * max(evens, 1):
+            return "UTF-16 LE"
+    return None
+
+
+def _header_delimiter_counts(body: bytes) -> dict[str, int]:
+    """How often each candidate delimiter occurs outside quotes in the first line."""
+    line = _first_record(body)
+    outside = b"".join(line.split(b'"')[0::2])
+    return {d: outside.count(d.encode()) for d in DELIMITERS.values()}
+
+
+def _first_record(body: bytes) -> bytes:
+    """The header record: up to the first line break preceded by an even number of quotes."""
+    for match in re.finditer(rb"[\r\n]", body):
+        if body.count(b'"', 0, match.start()) % 2 == 0:
+            return body[:match.start()]
+    return body

@@ -1,0 +1,272 @@
+"""The lint engine: one file in, one FileResult out.
+
+    sniff (encoding marks, delimiter, line breaks) -> sniff rules
+    scan chunk by chunk -> header rules (first chunk) -> chunk rules -> end rules
+
+Rules only yield Findings; the engine stamps path, severity and rule name, and keeps the
+per-file statistics that several rules share (record count, line-ending tallies).
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from sfprep.native.allocator import reuse_freed_memory
+from sfprep.salesforce.columns import resolve_columns
+from sfprep.core.job import Job
+from sfprep.core.model import FileResult, Finding, StampedFinding, UsageError
+from sfprep.linter.registry import Rule, Scope
+from sfprep.linter.value_stage import ValueStage
+
+
+@dataclass
+class Header:
+    names: list[str]          # decoded, unquoted column names, untouched (spaces kept)
+    raw: list[bytes]          # raw field bytes, quotes included
+    starts: list[int]         # file offset of each raw field
+    lines: list[int]          # physical line of each field
+    line: int                 # line of the header record
+    is_blank: bool
+
+
+@dataclass
+class LineEndingTally:
+    """How the records end: counts and the first line of each terminator kind."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    first_line: dict[str, int] = field(default_factory=dict)
+    first_record: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class FileContext:
+    path: str
+    job: Job
+    profile: dict[str, Any]
+    expected_delimiter: str
+    required_line_ending: str | None   # bulk2's declared lineEnding, else None
+    size: int = 0
+    sniffed: Any = None
+    delimiter: str = ","
+    header: Header | None = None
+    data_records: int = 0               # records after the header, blank lines excluded
+    line_endings: LineEndingTally = field(default_factory=LineEndingTally)
+    unterminated_quote: tuple[int, int, int] | None = None  # (line, record, column)
+    quote_anomalies: int = 0                # quoting problems found (Q002, Q004, Q005)
+    utf8_error_reported: bool = False
+    described: Any = None               # ObjectInfo of the job's object, when a describe was found
+    describes: Any = None               # DescribeSource, for parent objects
+    settings: Any = None                # Settings (date format, time zone, encoding)
+    columns: list = field(default_factory=list)   # sfprep.salesforce.columns.Column per header column
+    cell_checks: list = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)  # per-rule scratch space, by code
+
+    def rule_state(self, code: str, factory=dict):
+        return self.state.setdefault(code, factory())
+
+
+def regular_file_size(path: str) -> int:
+    """Size of a regular file; anything else (FIFO, device, folder) is a usage error."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file or folder") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{path}: not a regular file")
+    return info.st_size
+
+
+def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
+              display_path: str | None = None, describes=None, settings=None,
+              progress: Callable[[int], None] | None = None) -> FileResult:
+    lint = FileLint(path, job, profile, rules, display_path, describes, settings)
+    lint.read(progress)
+    return lint.finish()
+
+
+def lint_files_together(files: list[tuple]) -> list[FileResult]:
+    """Several files, each given as lint_file's arguments. Small files (read whole before
+    their value checks could start) have those checks evaluated together, in a few polars
+    queries for all of them instead of a few each; the findings are lint_file's."""
+    from sfprep.linter.value_stage import finish_together
+
+    lints = []
+    for arguments in files:
+        lint = FileLint(*arguments)
+        lint.read()
+        lints.append(lint)
+    finish_together([lint.value_stage for lint in lints if lint.value_stage is not None])
+    return [lint.finish() for lint in lints]
+
+
+class FileLint:
+    """One file's lint in two steps, read() then finish(), so that several small files can
+    share their value checks in between (lint_files_together)."""
+
+    def __init__(self, path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
+                 display_path: str | None = None, describes=None, settings=None):
+        self.path = path
+        display = display_path or path
+        self.size = regular_file_size(path)
+        declared = profile.get("line_ending_declared")
+        self.ctx = FileContext(
+            path=display, job=job, profile=profile,
+            expected_delimiter=(job.delimiter if declared else None) or profile.get("delimiter", ","),
+            required_line_ending=(job.line_ending or profile.get("line_ending")) if declared else None,
+            size=self.size, describes=describes, settings=settings)
+        self.result = FileResult(path=display, object=job.object, operation=job.operation)
+        self.by_scope = _rules_by_scope(_runnable(rules, self.ctx, self.result))
+        self.emit = _stamper(self.result, display)
+        self.value_stage: ValueStage | None = None
+        self.stopped_early = False
+
+    def read(self, progress: Callable[[int], None] | None = None) -> None:
+        """Sniff, scan, and run every rule that needs no more than the chunk in hand."""
+        from sfprep.io.csv import scan as csv_scan
+        from sfprep.io.sniff import HEAD_SIZE, UTF8_BOM, sniff
+
+        ctx, by_scope, emit = self.ctx, self.by_scope, self.emit
+        try:
+            with open(self.path, "rb") as stream:
+                ctx.sniffed = sniff(stream.read(HEAD_SIZE))
+                ctx.delimiter = ctx.sniffed.evident_delimiter(ctx.expected_delimiter)
+                _run(by_scope[Scope.SNIFF], emit, ctx)
+                if ctx.sniffed.wide_encoding:
+                    self.stopped_early = True
+                    return
+                start = len(UTF8_BOM) if ctx.sniffed.bom else 0
+                stream.seek(start)
+                dialect = ctx.sniffed.dialect(ctx.delimiter)
+                value_stage = ValueStage(ctx, by_scope[Scope.VALUES], by_scope[Scope.FRAME], emit,
+                                         lambda checks, *args: _run(checks, emit, *args))
+                # A file of one chunk is scanned in this thread: a reader thread would only add its start-up.
+                scan = csv_scan.scan
+                if self.size > csv_scan.CHUNK_SIZE:
+                    reuse_freed_memory()
+                    scan = csv_scan.scan_ahead
+                for chunk in scan(stream, dialect, start_offset=start):
+                    if progress is not None:
+                        progress(chunk.base + len(chunk.data))
+                    _observe(chunk, ctx)
+                    if chunk.first_record == 0:
+                        ctx.header = _header(chunk)
+                        ctx.columns = resolve_columns(ctx.header.names, ctx.described)
+                        _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
+                    _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
+                    if value_stage.active:
+                        value_stage.feed(chunk)
+                if value_stage.active:
+                    self.value_stage = value_stage
+        except OSError as error:
+            raise UsageError(f"{self.path}: cannot read: {error.strerror or error}") from None
+
+    def finish(self) -> FileResult:
+        """The value checks still to evaluate, the end-of-file rules, the sorted result."""
+        if self.stopped_early:
+            return self.result
+        if self.value_stage is not None:
+            self.value_stage.finish()
+        ctx, result = self.ctx, self.result
+        _run(self.by_scope[Scope.END], self.emit, ctx)
+        result.skipped_rules.extend(dict.fromkeys(ctx.state.get("skipped", [])))
+        result.records = ctx.data_records
+        result.findings.sort(key=StampedFinding.sort_key)
+        return result
+
+
+def _runnable(rules: list[Rule], ctx: FileContext, result: FileResult) -> list[Rule]:
+    """The rules that can run on this file; the others are listed as skipped, with the reason."""
+    # Looked up whenever one is given: type-aware rules use it even when they can run without.
+    ctx.described, reason = _find_describe(ctx)
+    runnable = []
+    for rule_ in rules:
+        why = None
+        if "describe" in rule_.needs and ctx.described is None:
+            why = reason
+        elif "external-id" in rule_.needs and ctx.job.operation == "upsert" and not ctx.job.external_id:
+            why = "no external id named for the upsert (--external-id or config `external-id`)"
+        if why:
+            result.skipped_rules.append((rule_.code, why))
+        else:
+            runnable.append(rule_)
+    return runnable
+
+
+def _find_describe(ctx: FileContext):
+    source = ctx.describes
+    if source is None or not source.given:
+        return None, "no describe JSON given (--describe FILE|DIR)"
+    if ctx.job.object is None:
+        return None, "the object is unknown (name the file <Object>.csv or pass --object)"
+    described = source.get(ctx.job.object)
+    if described is None:
+        return None, f"no describe for {ctx.job.object} in {source.path}"
+    return described, None
+
+
+def _rules_by_scope(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, Callable]]]:
+    grouped: dict[str, list] = {scope: [] for scope in Scope.ALL}
+    for rule_ in rules:
+        for scope, check in rule_.checks.items():
+            grouped[scope].append((rule_, check))
+    return grouped
+
+
+def _stamper(result: FileResult, path: str):
+    def emit(rule_: Rule, finding: Finding) -> None:
+        result.findings.append(StampedFinding(path, finding.severity or rule_.severity, rule_.name, finding))
+    return emit
+
+
+def _run(checks: list[tuple[Rule, Callable]], emit, *args) -> None:
+    for rule_, check in checks:
+        for finding in check(*args) or ():
+            emit(rule_, finding)
+
+
+def _observe(chunk, ctx: FileContext) -> None:
+    """Keep the file-wide tallies that several rules read at the end."""
+    import numpy as np
+
+    from sfprep.io.csv.scan import TERMINATOR_NAMES
+
+    blank = chunk.record_ends == chunk.record_starts
+    data = np.ones(chunk.record_count, dtype=bool)
+    if chunk.first_record == 0 and chunk.record_count:
+        data[0] = False
+    ctx.data_records += int(np.count_nonzero(data & ~blank))
+    tally = ctx.line_endings
+    for kind, name in TERMINATOR_NAMES.items():
+        records = np.flatnonzero(chunk.terminators == kind)
+        if len(records) == 0:
+            continue
+        tally.counts[name] = tally.counts.get(name, 0) + len(records)
+        if name not in tally.first_line:
+            first = int(records[0])
+            tally.first_line[name] = int(chunk.line_of(chunk.record_ends[first]))
+            tally.first_record[name] = chunk.first_record + first
+    ctx.quote_anomalies += len(chunk.anomalies)
+    if chunk.unterminated_quote is not None and ctx.unterminated_quote is None:
+        ctx.unterminated_quote = chunk.locate(chunk.unterminated_quote)
+
+
+def _header(chunk) -> Header:
+    from sfprep.io.csv.scan import unquote
+
+    first = int(chunk.record_first_field[0])
+    count = int(chunk.field_counts[0])
+    indices = range(first, first + count)
+    raw = [chunk.field_bytes(i) for i in indices]
+    starts = [int(chunk.field_starts[i]) for i in indices]
+    return Header(
+        names=[unquote(r).decode("utf-8", "replace") for r in raw],
+        raw=raw,
+        starts=[chunk.base + s for s in starts],
+        lines=[int(line) for line in chunk.line_of(starts)],
+        line=int(chunk.line_of(chunk.record_starts[0])),
+        is_blank=bool(chunk.record_ends[0] == chunk.record_starts[0]),
+    )

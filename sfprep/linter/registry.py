@@ -1,0 +1,110 @@
+"""The rule registry: every rule is declared once, with the @rule decorator, in its family module.
+
+A rule's docstring is its documentation (what `sfprep rule CODE` prints). Its first line is
+the summary; the sections below are required (a test checks every rule has them).
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from sfprep.core.model import FixKind, Severity
+
+DOC_SECTIONS = ("What it checks", "Why it matters", "Example", "Use instead", "Fix")
+FAMILIES = ("file", "quoting", "header", "values", "operation", "limits")  # modules under sfprep/linter/rules, one per rule family
+ALL = "ALL"
+
+
+class Scope:
+    """When the engine calls a rule, and with what."""
+
+    SNIFF = "sniff"    # once, before the scan: check(ctx)
+    CHUNK = "chunk"    # for every chunk of whole records: check(chunk, ctx)
+    HEADER = "header"  # once, with the header: check(header, ctx)
+    VALUES = "values"  # once, after the header: declare(ctx) -> CellChecks, run on every chunk
+    FRAME = "frame"    # for every chunk's value frame, with state: check(values, ctx)
+    END = "end"        # once, after the last record: check(ctx)
+    ALL = (SNIFF, CHUNK, HEADER, VALUES, FRAME, END)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    fix: FixKind
+    checks: dict[str, Callable]  # scope -> check function; most rules have one
+    doc: str
+    needs: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip()
+
+    def section(self, title: str) -> str:
+        match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", self.doc, re.S | re.M)
+        return match.group(1).strip() if match else ""
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: str, fix: str = "-", scope: str = Scope.CHUNK,
+         needs: tuple[str, ...] = ()):
+    """Declare a rule: `@rule("Q004", "space-outside-quotes", "E", fix="S")`."""
+
+    def register(check: Callable) -> Callable:
+        if code in _RULES:
+            raise ValueError(f"rule {code} declared twice")
+        declared = Rule(code, name, Severity.from_letter(severity), FixKind(fix), {scope: check},
+                        inspect.cleandoc(check.__doc__ or ""), needs)
+        _RULES[code] = declared
+
+        def also(extra_scope: str):
+            """Give the same rule a second check at another point of the scan."""
+            def add(extra: Callable) -> Callable:
+                declared.checks[extra_scope] = extra
+                return extra
+            return add
+
+        check.also = also
+        return check
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    if not _RULES:
+        for family in FAMILIES:
+            importlib.import_module(f"sfprep.linter.rules.{family}")
+    return dict(sorted(_RULES.items()))
+
+
+def get_rule(code: str) -> Rule | None:
+    return all_rules().get(code.upper())
+
+
+def is_selector(text: str) -> bool:
+    """A code or a code prefix that names at least one rule (`Q`, `V0`, `L004`, `ALL`)."""
+    text = text.upper()
+    return bool(text) and (text == ALL or any(code.startswith(text) for code in all_rules()))
+
+
+def select_rules(select: Iterable[str] | None, ignore: Iterable[str] = (),
+                 extend_select: Iterable[str] = ()) -> list[Rule]:
+    """Rules chosen by code or prefix. Default: every rule that is not info-level."""
+    rules = all_rules().values()
+
+    def matches(rule_: Rule, selectors: Iterable[str]) -> bool:
+        return any(s.upper() == ALL or rule_.code.startswith(s.upper()) for s in selectors)
+
+    if select is None:
+        chosen = [r for r in rules if r.severity > Severity.INFO]
+    else:
+        chosen = [r for r in rules if matches(r, select)]
+    extra = [r for r in rules if matches(r, extend_select) and r not in chosen]
+    ignore = list(ignore)
+    return sorted((r for r in chosen + extra if not matches(r, ignore)), key=lambda r: r.code)

@@ -1,0 +1,278 @@
+/* The structural CSV pass in C: one state machine over the bytes of a chunk.
+ *
+ * It decides exactly what sfprep/io/csv/scan.py's numpy path decides (the tests run
+ * both on the same inputs): which delimiters and line breaks are structural, every quoting
+ * anomaly, and the quote that opened a field still open at the end. It is optional: when
+ * it cannot be built, the numpy path runs instead.
+ *
+ * scan(buffer, delimiter, line_break) ->
+ *     (structural separators as int64 bytes, all line breaks as int64 bytes,
+ *      [(kind, position, quote), ...], open quote or -1)
+ * kind: 0 stray quote, 1 text before an opening quote, 2 text after a closing quote,
+ *       3 unescaped quote inside a quoted field.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+typedef struct { int64_t *data; Py_ssize_t len, cap; } Vec;
+
+static inline int vec_push(Vec *v, int64_t x) {
+    if (v->len == v->cap) {
+        Py_ssize_t cap = v->cap ? v->cap * 2 : 4096;
+        int64_t *grown = PyMem_RawRealloc(v->data, cap * sizeof(int64_t));
+        if (!grown) return -1;
+        v->data = grown; v->cap = cap;
+    }
+    v->data[v->len++] = x;
+    return 0;
+}
+
+static PyObject *vec_bytes(Vec *v) {
+    return PyBytes_FromStringAndSize((const char *)v->data, v->len * (Py_ssize_t)sizeof(int64_t));
+}
+
+enum { UNQUOTED, QUOTED };
+
+/* First delimiter or line break after `from`, or n. */
+static Py_ssize_t next_separator(const unsigned char *b, Py_ssize_t from, Py_ssize_t n, int d, int brk) {
+    for (Py_ssize_t j = from; j < n; j++) if (b[j] == d || b[j] == brk) return j;
+    return n;
+}
+
+/* Bit k set iff b[base + k] is a quote, the delimiter or the line break (64 bytes from base). */
+static inline uint64_t special_bits(const unsigned char *b, Py_ssize_t base, Py_ssize_t n, int d, int brk) {
+    uint64_t bits = 0;
+#ifdef __SSE2__
+    if (base + 64 <= n) {
+        const __m128i quote = _mm_set1_epi8('"'), delim = _mm_set1_epi8((char)d), lbrk = _mm_set1_epi8((char)brk);
+        for (int k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(b + base + 16 * k));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, delim)),
+                                       _mm_cmpeq_epi8(v, lbrk));
+            bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * k);
+        }
+        return bits;
+    }
+#endif
+    Py_ssize_t end = base + 64 < n ? base + 64 : n;
+    for (Py_ssize_t j = base; j < end; j++)
+        if (b[j] == '"' || b[j] == d || b[j] == brk) bits |= (uint64_t)1 << (j - base);
+    return bits;
+}
+
+/* The state machine runs on "events" only (quotes, delimiters, line breaks), found 64 bytes
+ * at a time; the bytes between them are never looked at one by one. */
+static PyObject *scan(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    int delimiter, line_break;
+    if (!PyArg_ParseTuple(args, "y*ii", &view, &delimiter, &line_break)) return NULL;
+    const unsigned char *b = view.buf;
+    Py_ssize_t n = view.len, field_start = 0, open_quote = -1, skip_until = 0;
+    int state = UNQUOTED, failed = 0;
+    Vec seps = {0}, breaks = {0}, anomalies = {0};  /* anomalies: triples kind, position, quote */
+
+#define PUSH(v, x) do { if (vec_push(&(v), (x)) < 0) { failed = 1; goto done; } } while (0)
+#define ANOMALY(kind, pos, q) do { PUSH(anomalies, kind); PUSH(anomalies, pos); PUSH(anomalies, q); } while (0)
+
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t base = 0; base < n; base += 64) {
+        uint64_t bits = special_bits(b, base, n, delimiter, line_break);
+        while (bits) {
+            Py_ssize_t j = base + __builtin_ctzll(bits);
+            bits &= bits - 1;
+            if (j < skip_until) continue;
+            unsigned char c = b[j];
+            if (state == QUOTED) {
+                if (c == line_break) { PUSH(breaks, j); continue; }
+                if (c != '"') continue;                            /* a delimiter inside the value */
+                Py_ssize_t next = j + 1;
+                if (next < n && b[next] == '"') { skip_until = j + 2; continue; }   /* "" inside a quoted value */
+                int closes = next >= n || b[next] == delimiter || b[next] == line_break
+                    || (line_break == '\n' && b[next] == '\r' && next + 1 < n && b[next + 1] == '\n');
+                if (closes) { state = UNQUOTED; open_quote = -1; continue; }
+                Py_ssize_t sep = next_separator(b, next, n, delimiter, line_break);
+                const unsigned char *nq = memchr(b + next, '"', (size_t)(n - next));
+                if (nq && (Py_ssize_t)(nq - b) < sep) { ANOMALY(3, j, j); continue; }  /* a lone quote; the value goes on */
+                ANOMALY(2, next, j);                               /* closed, then text before the separator */
+                state = UNQUOTED; open_quote = -1;
+                continue;
+            }
+            if (c == delimiter || c == line_break) {
+                PUSH(seps, j);
+                if (c == line_break) PUSH(breaks, j);
+                field_start = j + 1;
+                continue;
+            }
+            if (j == field_start) { state = QUOTED; open_quote = j; continue; }
+            Py_ssize_t start = j;
+            while (start > field_start && (b[start - 1] == ' ' || b[start - 1] == '\t')) start--;
+            if (start == field_start) {                            /* blanks, then the opening quote */
+                ANOMALY(1, start, j);
+                state = QUOTED; open_quote = j;
+                continue;
+            }
+            ANOMALY(0, j, j);                                      /* text: every quote up to the separator */
+            skip_until = next_separator(b, j, n, delimiter, line_break);
+        }
+    }
+done:
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    PyObject *result = NULL;
+    if (failed) {
+        PyErr_NoMemory();
+    } else {
+        PyObject *list = PyList_New(anomalies.len / 3);
+        for (Py_ssize_t k = 0; list && k < anomalies.len / 3; k++) {
+            PyObject *t = Py_BuildValue("(LLL)", (long long)anomalies.data[3 * k],
+                                        (long long)anomalies.data[3 * k + 1], (long long)anomalies.data[3 * k + 2]);
+            if (!t) { Py_CLEAR(list); break; }
+            PyList_SET_ITEM(list, k, t);
+        }
+        PyObject *s = vec_bytes(&seps), *br = vec_bytes(&breaks);
+        if (list && s && br)
+            result = Py_BuildValue("(NNNn)", s, br, list, state == QUOTED ? open_quote : (Py_ssize_t)-1);
+        else { Py_XDECREF(list); Py_XDECREF(s); Py_XDECREF(br); }
+    }
+    PyMem_RawFree(seps.data); PyMem_RawFree(breaks.data); PyMem_RawFree(anomalies.data);
+    return result;
+}
+
+/* Field and record spans from the structural separators of buffer[:cut] (each ends a field);
+ * the same arrays as csv_scan._fields_in_numpy, in one pass over the separators.
+ *
+ * fields(buffer, cut, structural, delimiter, line_break) ->
+ *     (field_starts, field_ends, field_quoted, record_starts, record_ends, terminators,
+ *      record_first_field, field_counts) as bytes (int64, except field_quoted and
+ *      terminators: one byte each). Terminators: 0 end of file, 1 LF, 2 CRLF, 3 CR. */
+enum { END_OF_FILE, TERM_LF, TERM_CRLF, TERM_CR };
+
+static PyObject *fields(PyObject *self, PyObject *args) {
+    Py_buffer view, seps_view;
+    Py_ssize_t cut;
+    int delimiter, line_break;
+    if (!PyArg_ParseTuple(args, "y*ny*ii", &view, &cut, &seps_view, &delimiter, &line_break)) return NULL;
+    const unsigned char *b = view.buf;
+    const int64_t *seps = seps_view.buf;
+    Py_ssize_t nseps = seps_view.len / 8;
+    if (cut < 0 || cut > view.len) cut = view.len;
+    int ends_at_break = nseps && seps[nseps - 1] == cut - 1 && b[cut - 1] == line_break;
+    int final_field = cut > 0 && !ends_at_break;
+    Py_ssize_t nfields = nseps + final_field;
+    /* Written in place, so no copy is made on the way out; record arrays are cut to size after. */
+    PyObject *out[8] = {0};
+    const Py_ssize_t item[8] = {8, 8, 1, 8, 8, 1, 8, 8};
+    int ok = 1;
+    for (int a = 0; a < 8; a++) ok = ok && (out[a] = PyBytes_FromStringAndSize(NULL, nfields * item[a])) != NULL;
+    PyObject *result = NULL;
+    Py_ssize_t nrecords = 0;
+    if (ok) {
+        int64_t *starts = (int64_t *)PyBytes_AS_STRING(out[0]), *ends = (int64_t *)PyBytes_AS_STRING(out[1]);
+        unsigned char *quoted = (unsigned char *)PyBytes_AS_STRING(out[2]);
+        int64_t *rstarts = (int64_t *)PyBytes_AS_STRING(out[3]), *rends = (int64_t *)PyBytes_AS_STRING(out[4]);
+        unsigned char *terms = (unsigned char *)PyBytes_AS_STRING(out[5]);
+        int64_t *rfirst = (int64_t *)PyBytes_AS_STRING(out[6]), *rcount = (int64_t *)PyBytes_AS_STRING(out[7]);
+        Py_BEGIN_ALLOW_THREADS
+        int64_t first = 0, start = 0;
+        for (Py_ssize_t k = 0; k < nfields; k++) {
+            int64_t end = k < nseps ? seps[k] : cut;
+            int closes = k < nseps ? b[end] == line_break : 1;
+            starts[k] = start;
+            quoted[k] = end > start && b[start] == '"';
+            if (closes) {
+                unsigned char term = k >= nseps ? END_OF_FILE : (line_break == '\r' ? TERM_CR : TERM_LF);
+                if (term == TERM_LF && end - 1 >= start && b[end - 1] == '\r') { end--; term = TERM_CRLF; }
+                rstarts[nrecords] = starts[first];
+                rends[nrecords] = end;
+                terms[nrecords] = term;
+                rfirst[nrecords] = first;
+                rcount[nrecords] = k - first + 1;
+                nrecords++;
+                first = k + 1;
+            }
+            ends[k] = end;
+            start = (k < nseps ? seps[k] : cut) + 1;
+        }
+        Py_END_ALLOW_THREADS
+        for (int a = 3; a < 8 && ok; a++) ok = _PyBytes_Resize(&out[a], nrecords * item[a]) == 0;
+        if (ok) result = PyTuple_Pack(8, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
+    }
+    for (int a = 0; a < 8; a++) Py_XDECREF(out[a]);
+    PyBuffer_Release(&view); PyBuffer_Release(&seps_view);
+    return result;
+}
+
+/* One pass over the text of a chunk: the first byte that is not valid UTF-8 (RFC 3629: no
+ * overlongs, no surrogates, nothing past U+10FFFF), the continuation bytes of the valid
+ * characters (characters = bytes - continuations), and every control byte (below 0x20, not
+ * TAB, LF or CR). Words of eight plain ASCII bytes are skipped at once.
+ *
+ * text(buffer) -> (first invalid offset or -1, continuation bytes, control bytes as int64 bytes) */
+#define BYTES_BELOW(w, k) (((w) - 0x0101010101010101ULL * (k)) & ~(w) & 0x8080808080808080ULL)
+
+static int scan_text(const unsigned char *b, Py_ssize_t n, Py_ssize_t *first_invalid,
+                     Py_ssize_t *continuations, Vec *controls, Vec *bare_crs) {
+    Py_ssize_t i = 0;
+    *first_invalid = -1;
+    *continuations = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t word;
+            memcpy(&word, b + i, 8);
+            if (!(word & 0x8080808080808080ULL) && !BYTES_BELOW(word, 0x20)) { i += 8; continue; }
+        }
+        unsigned char c = b[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && vec_push(controls, i) < 0) return -1;
+            if (c == '\r' && (i + 1 >= n || b[i + 1] != '\n') && vec_push(bare_crs, i) < 0) return -1;
+            i++;
+            continue;
+        }
+        int need = 0; unsigned char low = 0x80, high = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) need = 1;
+        else if (c >= 0xE0 && c <= 0xEF) { need = 2; if (c == 0xE0) low = 0xA0; if (c == 0xED) high = 0x9F; }
+        else if (c >= 0xF0 && c <= 0xF4) { need = 3; if (c == 0xF0) low = 0x90; if (c == 0xF4) high = 0x8F; }
+        int valid = need && i + need < n && b[i + 1] >= low && b[i + 1] <= high;
+        for (int k = 2; valid && k <= need; k++) valid = (b[i + k] & 0xC0) == 0x80;
+        if (!valid) {
+            if (*first_invalid < 0) *first_invalid = i;
+            i++;  /* go on, for the control bytes */
+            continue;
+        }
+        if (*first_invalid < 0) *continuations += need;
+        i += need + 1;
+    }
+    return 0;
+}
+
+static PyObject *text(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*", &view)) return NULL;
+    Py_ssize_t first_invalid, continuations;
+    Vec controls = {0}, bare_crs = {0};
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = scan_text(view.buf, view.len, &first_invalid, &continuations, &controls, &bare_crs) < 0;
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    PyObject *result = failed ? PyErr_NoMemory()
+        : Py_BuildValue("(nnNN)", first_invalid, continuations, vec_bytes(&controls), vec_bytes(&bare_crs));
+    PyMem_RawFree(controls.data); PyMem_RawFree(bare_crs.data);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"scan", scan, METH_VARARGS, "Structural separators, line breaks, quoting anomalies, open quote."},
+    {"fields", fields, METH_VARARGS, "Field and record spans from the structural separators."},
+    {"text", text, METH_VARARGS, "(first invalid UTF-8 offset or -1, continuation bytes, control bytes, bare CRs)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "sfprep.native._scan", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__scan(void) { return PyModule_Create(&module); }
