@@ -312,7 +312,7 @@ def test_init_examples_are_valid_when_uncommented(tmp_path):
     uncommented = re.sub(r'^# ((?:[a-z][a-z-]*|"[^"]+") = |\[)', r"\1", text, flags=re.M)
     assert uncommented != text, "no commented examples found to uncomment"
     target = write(tmp_path / "uncommented.toml", uncommented)
-    from sfprep.linter.engine import UsageError
+    from sfprep.core.model import UsageError
     try:
         load_settings(target)
     except UsageError as error:

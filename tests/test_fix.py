@@ -441,7 +441,7 @@ def test_overlapping_fixes_converge(content, args, expected, tmp_path):
     code, _, err = run_cli(*command)
     assert code == 0, err
     assert target.read_bytes() == expected
-    _, report = lint_json(*ALL_RULES, *args, target)
+    _, report = lint_json(*ALL_RULES, *[a for a in args if a != "--unsafe-fixes"], target)
     threshold = ("safe", "unsafe") if "--unsafe-fixes" in args else ("safe",)
     assert [f for f in report["findings"] if f["fix"] and f["fix"]["applicability"] in threshold] == []
     code, _, err = run_cli(*command)
@@ -503,10 +503,11 @@ def test_no_finding_offers_more_than_its_rule_kind():
     never offer a fix beyond its declared kind (S: safe at most, U: unsafe at most, - and C: none)."""
     from dataclasses import replace as with_fields
 
-    from sfprep.core.config import Settings, load_profile
+    from sfprep.core.config import Settings
+    from sfprep.core.profiles import load_profile
     from sfprep.salesforce.describe import DescribeSource
     from sfprep.linter.engine import lint_file
-    from sfprep.linter.runner import job_for
+    from sfprep.linter.targets import job_for
     from sfprep.core.model import Applicability, FixKind
     from sfprep.linter.registry import all_rules, select_rules
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from sfprep.core.config import load_profile
+from sfprep.core.profiles import load_profile
 from tests.helpers import REPO
 
 SCHEMA = json.loads((REPO / "schemas" / "profile.schema.json").read_text())

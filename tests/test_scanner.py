@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sfprep.linter import engine
-from sfprep.core.config import load_profile
+from sfprep.core.profiles import load_profile
 from sfprep.core.job import Job
 from sfprep.io.csv import scan as csv_scan
 from sfprep.io.csv.scan import (

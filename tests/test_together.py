@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from dataclasses import replace
 
-from sfprep.core.config import Settings, load_profile
+from sfprep.core.config import Settings
+from sfprep.core.profiles import load_profile
 from sfprep.salesforce.describe import DescribeSource
 from sfprep.linter.engine import lint_file, lint_files_together
-from sfprep.linter.runner import _batches, job_for
+from sfprep.linter.runner import batches
+from sfprep.linter.targets import LintTarget, job_for
 from sfprep.linter.registry import select_rules
 from tests.helpers import FIXTURES
 
@@ -79,11 +81,15 @@ def test_batches_keep_order_and_put_big_files_alone(tmp_path):
     big = tmp_path / "big.csv"
     big.write_bytes(b"Name\n" + b"x" * (9 << 20) + b"\n")
     files = small[:5] + [big] + small[5:]
-    batches = _batches(files, workers=1)
-    assert [path for batch in batches for path in batch] == files
-    assert [big] in batches
-    assert all(len(batch) <= 64 for batch in batches)
-    assert len(_batches(small, workers=2)) >= 2  # both workers get work
+    grouped = [[t.path for t in batch] for batch in batches(_targets(files), workers=1)]
+    assert [path for batch in grouped for path in batch] == files
+    assert [big] in grouped
+    assert all(len(batch) <= 64 for batch in grouped)
+    assert len(batches(_targets(small), workers=2)) >= 2  # both workers get work
+
+
+def _targets(paths):
+    return [LintTarget(path, job_for(path, Settings()), ()) for path in paths]
 
 
 def test_declared_checks_follow_the_settings_of_each_run(tmp_path):

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sfprep.core.job import Job, normalise_operation
+from sfprep.core.profiles import PROFILES, load_profile
 from sfprep.core.model import UsageError
 
 if sys.version_info >= (3, 11):
@@ -19,7 +20,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PROFILES = ("bulk1", "bulk2")
 LINE_ENDINGS = ("LF", "CRLF")
 DELIMITER_NAMES = {"COMMA": ",", "TAB": "\t", "SEMICOLON": ";", "PIPE": "|", "CARET": "^", "BACKQUOTE": "`"}
 
@@ -59,6 +59,14 @@ class Settings:
             if self._matches(path, pattern):
                 codes.extend(ignored)
         return tuple(codes)
+
+    def code_lists(self):
+        """(config key, codes) of every rule selection the config holds, for check_codes."""
+        yield "select", self.select or ()
+        yield "ignore", self.ignore
+        yield "extend-select", self.extend_select
+        for pattern, codes in self.per_file_ignores:
+            yield f'per-file-ignores."{pattern}"', codes
 
     def is_excluded(self, path: Path) -> bool:
         return any(self._matches(path, pattern) for pattern in self.exclude)
@@ -130,10 +138,6 @@ class _Reader:
             return None
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(key, "must be a list of strings")
-        from sfprep.linter.registry import is_selector
-        for code in value:
-            if not is_selector(code):
-                self.fail(key, f"names no rule: {code!r}")
         return tuple(v.upper() for v in value)
 
     def boolean(self, key: str) -> bool | None:
@@ -232,16 +236,12 @@ def _relative(value: str | None, config_path: Path) -> str | None:
     return str(candidate if candidate.is_absolute() else config_path.parent / candidate)
 
 
-def load_profile(name: str, overrides: dict[str, int] | None = None) -> dict[str, Any]:
-    """A limit profile shipped as data (sfprep/profiles/<name>.json), with config overrides.
-
-    Limits a profile does not have (bulk2 has no records per batch) can't be overridden
-    into existence: an override only replaces a limit the profile already sets.
-    """
-    text = (Path(__file__).parent / "profiles" / f"{name}.json").read_text("utf-8")
-    profile = json.loads(text)
-    profile.update({key: value for key, value in (overrides or {}).items() if key in profile})
-    return profile
+def check_codes(settings: Settings, is_selector) -> None:
+    """Every code in the config names a rule (the registry's `is_selector` says which do)."""
+    for key, codes in settings.code_lists():
+        for code in codes:
+            if not is_selector(code):
+                raise UsageError(f"{settings.source}: `{key}` names no rule: {code!r}")
 
 
 def with_cli(settings: Settings, **options: Any) -> Settings:

@@ -5,8 +5,9 @@ import enum
 from dataclasses import dataclass, field
 
 
-class UsageError(Exception):
-    """A problem with what the user asked for or gave: one line on stderr, exit 2."""
+class UsageError(ValueError):
+    """A problem with what the user asked for or gave: one line on stderr, exit 2 (the CLI),
+    or this exception (the Python API)."""
 
 
 class Severity(enum.IntEnum):
@@ -26,7 +27,6 @@ class Severity(enum.IntEnum):
 class Applicability(enum.IntEnum):
     """How far a fix can be trusted; ordered so that a threshold is a comparison."""
 
-    DISPLAY_ONLY = 0
     UNSAFE = 1
     SAFE = 2
 
@@ -86,6 +86,13 @@ class Finding:
     offset: int | None = None  # byte offset of the problem, for the source excerpt in reports
     fix: Fix | None = None
     severity: Severity | None = None  # only where this finding is graver than the rule's default
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """What a rule yields, instead of findings, when it cannot run (here, or for one column)."""
+
+    reason: str
 
 
 @dataclass(slots=True)

@@ -1,4 +1,4 @@
-"""`sfprep rule`: one rule's documentation, or the catalogue as a table."""
+"""A rule's documentation as `sfprep rule` shows it: its docstring's sections, in order."""
 from __future__ import annotations
 
 from sfprep.core.model import FixKind
@@ -6,6 +6,7 @@ from sfprep.linter.registry import DOC_SECTIONS, Rule, all_rules
 
 FIX_WORDS = {FixKind.NONE: "no fix", FixKind.SAFE: "safe fix", FixKind.UNSAFE: "unsafe fix (--unsafe-fixes)",
              FixKind.CHUNK: "fixed by `sfprep split`"}
+CATALOGUE_COLUMNS = ("code", "name", "severity", "fix", "summary")
 
 
 def rule_markdown(rule: Rule) -> str:
@@ -17,31 +18,5 @@ def rule_markdown(rule: Rule) -> str:
     return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"
 
 
-def print_rule(rule: Rule) -> None:
-    import sys
-
-    if not sys.stdout.isatty():
-        sys.stdout.write(rule_markdown(rule))
-        return
-    from rich.console import Console
-    from rich.markdown import Markdown
-
-    Console().print(Markdown(rule_markdown(rule)))
-
-
-def print_catalogue() -> None:
-    import sys
-
-    if not sys.stdout.isatty():  # piped: one plain line per rule, nothing cut, easy to grep
-        for rule in all_rules().values():
-            sys.stdout.write(f"{rule.code}  {rule.name:<32} {rule.severity.word:<8} {rule.fix.value}  {rule.summary}\n")
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="sfprep rules", show_lines=False)
-    for column in ("code", "name", "severity", "fix", "summary"):
-        table.add_column(column)
-    for rule in all_rules().values():
-        table.add_row(rule.code, rule.name, rule.severity.word, rule.fix.value, rule.summary)
-    Console(soft_wrap=False).print(table)
+def catalogue_rows() -> list[tuple[str, str, str, str, str]]:
+    return [(r.code, r.name, r.severity.word, r.fix.value, r.summary) for r in all_rules().values()]

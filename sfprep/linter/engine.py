@@ -3,81 +3,22 @@
     sniff (encoding marks, delimiter, line breaks) -> sniff rules
     scan chunk by chunk -> header rules (first chunk) -> chunk rules -> end rules
 
-Rules only yield Findings; the engine stamps path, severity and rule name, and keeps the
-per-file statistics that several rules share (record count, line-ending tallies).
+Rules yield Findings (or Skipped, when they cannot run); the engine stamps path, severity
+and rule name, keeps the per-file facts several rules share (record count, line-ending
+tallies) and creates each rule's declared per-file state.
 """
 from __future__ import annotations
 
-import os
-import stat
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from sfprep.native.allocator import reuse_freed_memory
-from sfprep.salesforce.columns import resolve_columns
 from sfprep.core.job import Job
-from sfprep.core.model import FileResult, Finding, StampedFinding, UsageError
+from sfprep.core.model import FileResult, Finding, Skipped, StampedFinding, UsageError
+from sfprep.io.files import regular_file_size
+from sfprep.linter.context import FileContext, Header
 from sfprep.linter.registry import Rule, Scope
 from sfprep.linter.value_stage import ValueStage
-
-
-@dataclass
-class Header:
-    names: list[str]          # decoded, unquoted column names, untouched (spaces kept)
-    raw: list[bytes]          # raw field bytes, quotes included
-    starts: list[int]         # file offset of each raw field
-    lines: list[int]          # physical line of each field
-    line: int                 # line of the header record
-    is_blank: bool
-
-
-@dataclass
-class LineEndingTally:
-    """How the records end: counts and the first line of each terminator kind."""
-
-    counts: dict[str, int] = field(default_factory=dict)
-    first_line: dict[str, int] = field(default_factory=dict)
-    first_record: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class FileContext:
-    path: str
-    job: Job
-    profile: dict[str, Any]
-    expected_delimiter: str
-    required_line_ending: str | None   # bulk2's declared lineEnding, else None
-    size: int = 0
-    sniffed: Any = None
-    delimiter: str = ","
-    header: Header | None = None
-    data_records: int = 0               # records after the header, blank lines excluded
-    line_endings: LineEndingTally = field(default_factory=LineEndingTally)
-    unterminated_quote: tuple[int, int, int] | None = None  # (line, record, column)
-    quote_anomalies: int = 0                # quoting problems found (Q002, Q004, Q005)
-    utf8_error_reported: bool = False
-    described: Any = None               # ObjectInfo of the job's object, when a describe was found
-    describes: Any = None               # DescribeSource, for parent objects
-    settings: Any = None                # Settings (date format, time zone, encoding)
-    columns: list = field(default_factory=list)   # sfprep.salesforce.columns.Column per header column
-    cell_checks: list = field(default_factory=list)
-    state: dict[str, Any] = field(default_factory=dict)  # per-rule scratch space, by code
-
-    def rule_state(self, code: str, factory=dict):
-        return self.state.setdefault(code, factory())
-
-
-def regular_file_size(path: str) -> int:
-    """Size of a regular file; anything else (FIFO, device, folder) is a usage error."""
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file or folder") from None
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"{path}: not a regular file")
-    return info.st_size
+from sfprep.native.allocator import reuse_freed_memory
+from sfprep.salesforce.columns import resolve_columns
 
 
 def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
@@ -114,12 +55,14 @@ class FileLint:
         self.size = regular_file_size(path)
         declared = profile.get("line_ending_declared")
         self.ctx = FileContext(
-            path=display, job=job, profile=profile,
+            path=display, job=job, profile=profile, settings=settings, describes=describes,
             expected_delimiter=(job.delimiter if declared else None) or profile.get("delimiter", ","),
             required_line_ending=(job.line_ending or profile.get("line_ending")) if declared else None,
-            size=self.size, describes=describes, settings=settings)
+            size=self.size)
         self.result = FileResult(path=display, object=job.object, operation=job.operation)
-        self.by_scope = _rules_by_scope(_runnable(rules, self.ctx, self.result))
+        runnable = _runnable(rules, self.ctx, self.result)
+        self.ctx.rule_states = {rule_.state: rule_.state() for rule_ in runnable if rule_.state is not None}
+        self.by_scope = _rules_by_scope(runnable)
         self.emit = _stamper(self.result, display)
         self.value_stage: ValueStage | None = None
         self.stopped_early = False
@@ -172,7 +115,7 @@ class FileLint:
             self.value_stage.finish()
         ctx, result = self.ctx, self.result
         _run(self.by_scope[Scope.END], self.emit, ctx)
-        result.skipped_rules.extend(dict.fromkeys(ctx.state.get("skipped", [])))
+        result.skipped_rules = list(dict.fromkeys(result.skipped_rules))
         result.records = ctx.data_records
         result.findings.sort(key=StampedFinding.sort_key)
         return result
@@ -217,8 +160,11 @@ def _rules_by_scope(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, Callabl
 
 
 def _stamper(result: FileResult, path: str):
-    def emit(rule_: Rule, finding: Finding) -> None:
-        result.findings.append(StampedFinding(path, finding.severity or rule_.severity, rule_.name, finding))
+    def emit(rule_: Rule, finding: Finding | Skipped) -> None:
+        if isinstance(finding, Skipped):
+            result.skipped_rules.append((rule_.code, finding.reason))
+        else:
+            result.findings.append(StampedFinding(path, finding.severity or rule_.severity, rule_.name, finding))
     return emit
 
 
@@ -249,7 +195,6 @@ def _observe(chunk, ctx: FileContext) -> None:
             first = int(records[0])
             tally.first_line[name] = int(chunk.line_of(chunk.record_ends[first]))
             tally.first_record[name] = chunk.first_record + first
-    ctx.quote_anomalies += len(chunk.anomalies)
     if chunk.unterminated_quote is not None and ctx.unterminated_quote is None:
         ctx.unterminated_quote = chunk.locate(chunk.unterminated_quote)
 

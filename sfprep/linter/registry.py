@@ -39,6 +39,7 @@ class Rule:
     checks: dict[str, Callable]  # scope -> check function; most rules have one
     doc: str
     needs: tuple[str, ...] = ()
+    state: type | None = None   # per-file state the engine creates for it (ctx.state(type))
 
     @property
     def summary(self) -> str:
@@ -50,17 +51,21 @@ class Rule:
 
 
 _RULES: dict[str, Rule] = {}
+_families_loaded = False
 
 
 def rule(code: str, name: str, severity: str, fix: str = "-", scope: str = Scope.CHUNK,
-         needs: tuple[str, ...] = ()):
-    """Declare a rule: `@rule("Q004", "space-outside-quotes", "E", fix="S")`."""
+         needs: tuple[str, ...] = (), state: type | None = None):
+    """Declare a rule: `@rule("Q004", "space-outside-quotes", "E", fix="S")`.
+
+    `state`: a class the engine instantiates once per file for this rule; its checks read it
+    with `ctx.state(cls)`."""
 
     def register(check: Callable) -> Callable:
         if code in _RULES:
             raise ValueError(f"rule {code} declared twice")
         declared = Rule(code, name, Severity.from_letter(severity), FixKind(fix), {scope: check},
-                        inspect.cleandoc(check.__doc__ or ""), needs)
+                        inspect.cleandoc(check.__doc__ or ""), needs, state)
         _RULES[code] = declared
 
         def also(extra_scope: str):
@@ -77,9 +82,12 @@ def rule(code: str, name: str, severity: str, fix: str = "-", scope: str = Scope
 
 
 def all_rules() -> dict[str, Rule]:
-    if not _RULES:
+    """Every rule of every family, whichever family module was imported first."""
+    global _families_loaded
+    if not _families_loaded:
         for family in FAMILIES:
             importlib.import_module(f"sfprep.linter.rules.{family}")
+        _families_loaded = True
     return dict(sorted(_RULES.items()))
 
 

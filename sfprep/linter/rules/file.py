@@ -1,11 +1,19 @@
 """F: file and encoding rules."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sfprep.core.model import Applicability, Edit, Finding, Fix, Severity
 from sfprep.linter.registry import Scope, rule
 
 
-@rule("F001", "invalid-utf8", "E", fix="S")
+@dataclass
+class Utf8Seen:
+    reported: bool = False       # the first invalid byte was reported: one F001 per file
+    non_ascii_valid: bool = False  # valid UTF-8 beyond ASCII seen before it: re-encoding would garble it
+
+
+@rule("F001", "invalid-utf8", "E", fix="S", state=Utf8Seen)
 def invalid_utf8(chunk, ctx):
     """File is not valid UTF-8.
 
@@ -30,15 +38,16 @@ def invalid_utf8(chunk, ctx):
     and offers no fix for a file that is partly valid UTF-8 already (re-encoding would
     garble that part).
     """
-    if ctx.utf8_error_reported:
+    seen = ctx.state(Utf8Seen)
+    if seen.reported:
         return
     bad_at = chunk.first_invalid_utf8()
     if bad_at is None:
         if not chunk.data.isascii():
-            ctx.state["F001-utf8-seen"] = True
+            seen.non_ascii_valid = True
         return
-    ctx.utf8_error_reported = True
-    mixed = ctx.state.get("F001-utf8-seen") or not chunk.data[:bad_at].isascii()
+    seen.reported = True
+    mixed = seen.non_ascii_valid or not chunk.data[:bad_at].isascii()
     line, record, column = chunk.locate(bad_at)
     bad = chunk.data[bad_at:bad_at + 1].hex().upper()
     yield Finding("F001", f"invalid UTF-8 byte 0x{bad}; the file must be UTF-8",
@@ -248,7 +257,14 @@ def _after_terminator(chunk, index: int) -> int:
     return int(chunk.record_ends[index]) + (2 if chunk.terminators[index] == TERM_CRLF else 1)
 
 
-@rule("F007", "bare-cr-in-value", "W")
+@dataclass
+class BareCrsFound:
+    """F007's findings, held until the end: only then is the file's line ending known."""
+
+    pending: list[Finding] = field(default_factory=list)
+
+
+@rule("F007", "bare-cr-in-value", "W", state=BareCrsFound)
 def bare_cr_in_value(chunk, ctx):
     """Bare CR inside a quoted value of a file whose line ending is LF.
 
@@ -278,7 +294,7 @@ def bare_cr_in_value(chunk, ctx):
         return
     fields = chunk.field_index_of(bare)
     inside = bare[chunk.field_quoted[fields] & (bare < chunk.field_ends[fields])]
-    pending = ctx.rule_state("F007", list)
+    pending = ctx.state(BareCrsFound).pending
     seen: set[int] = set()
     for offset, line, record, column, field_index in zip(inside.tolist(), *chunk.locate_many(inside)):
         if field_index not in seen:
@@ -293,4 +309,4 @@ def _bare_cr_in_lf_file(ctx):
     """Reported at the end: only then is it known whether the file's line ending is LF."""
     counts = ctx.line_endings.counts
     file_is_lf = ctx.required_line_ending == "LF" or counts.get("LF", 0) > counts.get("CRLF", 0) or not counts
-    return ctx.state.get("F007", []) if file_is_lf else []
+    return ctx.state(BareCrsFound).pending if file_is_lf else []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sfprep.core.model import Edit, Finding, Fix
+from sfprep.core.model import Edit, Finding, Fix, Skipped
 from sfprep.linter.registry import Scope, rule
 
 _WORD = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*"
@@ -464,8 +464,7 @@ def parent_field_not_indexed(header, ctx):
         parent_name = column.object_type or (field.reference_to[0] if len(field.reference_to) == 1 else None)
         parent = ctx.describes.get(parent_name) if parent_name else None
         if parent is None:
-            ctx.state.setdefault("skipped", []).append(
-                ("H013", f"no describe for the parent object {parent_name or '(polymorphic)'} of {column.name}"))
+            yield Skipped(f"no describe for the parent object {parent_name or '(polymorphic)'} of {column.name}")
             continue
         target = parent.field(column.target)
         if target is None:

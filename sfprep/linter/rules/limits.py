@@ -2,9 +2,15 @@
 `[limits]`), never from a constant here."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from sfprep.linter.checks import CellCheck, column_expr
 from sfprep.core.model import Finding
 from sfprep.linter.registry import Scope, rule
+
+if TYPE_CHECKING:
+    from sfprep.plan.batches import BatchPlanner
 
 
 def _limit(ctx, name: str) -> int | None:
@@ -155,7 +161,12 @@ def file_too_large(ctx):
         yield Finding("L005", f"{ctx.size:,} bytes; one batch may be {limit:,} (use `sfprep split`)")
 
 
-@rule("L006", "too-many-characters", "E", fix="C", scope=Scope.END)
+@dataclass
+class CharacterCount:
+    characters: int | None = None   # counted only when the byte size could exceed the limit
+
+
+@rule("L006", "too-many-characters", "E", fix="C", scope=Scope.END, state=CharacterCount)
 def too_many_characters(ctx):
     """File has more characters than one batch may hold.
 
@@ -177,7 +188,7 @@ def too_many_characters(ctx):
     Chunking: `sfprep split`.
     """
     limit = _limit(ctx, "characters_per_batch")
-    characters = ctx.state.get("characters")
+    characters = ctx.state(CharacterCount).characters
     if limit and characters is not None and characters > limit:
         yield Finding("L006", f"{characters:,} characters; one batch may hold {limit:,} (use `sfprep split`)")
 
@@ -188,11 +199,17 @@ def count_characters(chunk, ctx):
     limit = _limit(ctx, "characters_per_batch")
     if not limit or ctx.size <= limit:
         return ()
-    ctx.state["characters"] = ctx.state.get("characters", 0) + chunk.character_count()
+    count = ctx.state(CharacterCount)
+    count.characters = (count.characters or 0) + chunk.character_count()
     return ()
 
 
-@rule("L007", "daily-allocation", "W", scope=Scope.END)
+@dataclass
+class BatchPlan:
+    planner: BatchPlanner | None = None   # created with the header, whose size every batch repeats
+
+
+@rule("L007", "daily-allocation", "W", scope=Scope.END, state=BatchPlan)
 def daily_allocation(ctx):
     """The load needs more batches (or records) than the daily allocation.
 
@@ -221,7 +238,7 @@ def daily_allocation(ctx):
         yield Finding("L007", f"{ctx.data_records:,} records exceed the daily allocation of {per_day:,}")
         return
     batches_per_day = _limit(ctx, "batches_per_day")
-    planner = ctx.state.get("L007")
+    planner = ctx.state(BatchPlan).planner
     if batches_per_day and planner is not None and planner.total > batches_per_day:
         yield Finding("L007", f"needs {planner.total:,} batches; the daily allocation is {batches_per_day:,}")
 
@@ -235,10 +252,10 @@ def _plan_batches(chunk, ctx):
 
     if not _limit(ctx, "batches_per_day"):
         return ()
+    plan = ctx.state(BatchPlan)
     sizes = np.diff(np.append(chunk.record_starts, len(chunk.data)))
     if chunk.first_record == 0:
         header_bytes, sizes = int(sizes[0]), sizes[1:]
-        ctx.state["L007"] = BatchPlanner(_limit(ctx, "records_per_batch"), _limit(ctx, "bytes_per_batch"),
-                                         header_bytes)
-    ctx.state["L007"].add(sizes)
+        plan.planner = BatchPlanner(_limit(ctx, "records_per_batch"), _limit(ctx, "bytes_per_batch"), header_bytes)
+    plan.planner.add(sizes)
     return ()

@@ -5,6 +5,8 @@ each quoting anomaly; these rules turn the anomalies of their kind into findings
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sfprep.core.model import Applicability, Edit, Finding, Fix
 from sfprep.io.sniff import DELIMITERS
 from sfprep.linter.registry import Scope, rule
@@ -12,7 +14,12 @@ from sfprep.linter.registry import Scope, rule
 _DELIMITER_NAMES = {char: name.lower() for name, char in DELIMITERS.items()}
 
 
-@rule("Q001", "wrong-delimiter", "E", fix="S", scope=Scope.END)
+@dataclass
+class QuotingTally:
+    anomalies: int = 0   # quoting problems anywhere in the file (Q002, Q004, Q005)
+
+
+@rule("Q001", "wrong-delimiter", "E", fix="S", scope=Scope.END, state=QuotingTally)
 def wrong_delimiter(ctx):
     """Delimiter is not a comma (or not the bulk2 job's declared delimiter).
 
@@ -53,7 +60,14 @@ def _is_unambiguous(ctx) -> bool:
     """One candidate delimiter in the header, and quoting clean enough to re-read exactly."""
     counts = ctx.sniffed.header_delimiter_counts
     one_delimiter = sum(1 for count in counts.values() if count > 0) == 1
-    return one_delimiter and ctx.quote_anomalies == 0 and ctx.unterminated_quote is None
+    return one_delimiter and ctx.state(QuotingTally).anomalies == 0 and ctx.unterminated_quote is None
+
+
+@wrong_delimiter.also(Scope.CHUNK)
+def _count_quoting_anomalies(chunk, ctx):
+    """A file re-delimited by re-reading its values needs quoting the reader takes exactly."""
+    ctx.state(QuotingTally).anomalies += len(chunk.anomalies)
+    return ()
 
 
 def _anomalies(chunk, *kinds):

@@ -2,9 +2,15 @@
 them over every chunk's value frame in one pass and words only the failing cells."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from sfprep.linter.checks import CellCheck, column_expr, present
 from sfprep.core.model import Finding
 from sfprep.linter.registry import Scope, rule
+
+if TYPE_CHECKING:
+    from sfprep.plan.keys import FirstSeen
 
 NULL_LOOK_ALIKES = ("n/a", "#n/a", "null", "none", "nil", "#na", "nan")
 NULL_LOOK_ALIKE = "(?i)^(?:" + "|".join(NULL_LOOK_ALIKES) + ")$"
@@ -550,7 +556,12 @@ def field_not_writable(header, ctx):
                           field=column.name, offset=header.starts[column.index])
 
 
-@rule("V015", "duplicate-key", "E", scope=Scope.FRAME)
+@dataclass
+class SeenKeys:
+    first_seen: FirstSeen | None = None   # made with the first frame (numpy is imported then)
+
+
+@rule("V015", "duplicate-key", "E", scope=Scope.FRAME, state=SeenKeys)
 def duplicate_key(values, ctx):
     """Duplicate key within the file.
 
@@ -582,7 +593,10 @@ def duplicate_key(values, ctx):
         return
     from sfprep.plan.keys import FirstSeen
 
-    first_seen = ctx.rule_state("V015", FirstSeen)
+    seen = ctx.state(SeenKeys)
+    if seen.first_seen is None:
+        seen.first_seen = FirstSeen()
+    first_seen = seen.first_seen
     raw_key = pl.col(f"c{key.index}")
     # An 18-character Id is its 15-character Id plus a checksum: both forms name one record.
     compared = pl.when(raw_key.str.len_bytes() == 18).then(raw_key.str.slice(0, 15)).otherwise(raw_key) \

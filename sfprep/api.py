@@ -1,0 +1,174 @@
+"""The Python API: `sfprep.lint(paths, **settings)` and `sfprep.fix(paths, **settings)`.
+
+The settings are the command line's shared options as keyword arguments (`select=["Q", "V0"]`,
+`describe="describe/"`, `operation="upsert"`, `external_id="External_Id__c"` ...), laid
+over the config file exactly as the CLI does; a problem with them is `sfprep.UsageError`
+(a ValueError), never SystemExit. The command line is a thin layer over these functions.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Iterator, TypedDict, Union
+
+from sfprep.core.model import FileResult, Severity, UsageError
+from sfprep.core.options import Options
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from sfprep.core.config import Settings
+    from sfprep.fixer.converge import FixOutcome
+    from sfprep.linter.runner import LintRun
+    from sfprep.linter.targets import LintTarget
+
+PathArg = Union[str, "os.PathLike[str]"]
+
+
+class SettingsArgs(TypedDict, total=False):
+    """The keyword arguments lint() and fix() take: CLI.md's shared options."""
+
+    config: str
+    object: str
+    operation: str
+    external_id: str
+    describe: str
+    profile: str
+    delimiter: str
+    line_ending: str
+    encoding: str
+    date_format: str
+    timezone: str
+    select: Iterable[str] | str
+    ignore: Iterable[str] | str
+    extend_select: Iterable[str] | str
+    strict: bool
+    jobs: int
+
+
+class FixDict(TypedDict):
+    applicability: str
+    description: str
+
+
+class FindingDict(TypedDict):
+    """One finding, with the fields of the JSON report (CLI.md)."""
+
+    path: str
+    code: str
+    severity: str
+    message: str
+    line: int | None
+    record: int | None
+    column: int | None
+    field: str | None
+    fix: FixDict | None
+
+
+@dataclass
+class Report:
+    """What one lint found: per file results; findings as in the JSON report."""
+
+    files: list[FileResult]
+    strict: bool = False
+
+    def __iter__(self) -> Iterator[FindingDict]:
+        return iter(self.findings)
+
+    @property
+    def findings(self) -> list[FindingDict]:
+        from sfprep.report.json import finding_dict
+
+        return [finding_dict(stamped) for result in self.files for stamped in result.findings]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return self.as_json()["summary"]
+
+    @property
+    def skipped_rules(self) -> list[dict[str, str]]:
+        return [{"path": result.path, "code": code, "reason": reason}
+                for result in self.files for code, reason in result.skipped_rules]
+
+    @property
+    def exit_code(self) -> int:
+        """What `sfprep lint` would exit with: 1 on error findings (warnings too if strict), else 0."""
+        worst = max((f.severity for r in self.files for f in r.findings), default=None)
+        failing = worst == Severity.ERROR or (self.strict and worst == Severity.WARNING)
+        return 1 if failing else 0
+
+    def as_json(self) -> dict:
+        """The JSON report (`--format json`), as a dict."""
+        from sfprep.report.json import report_dict
+
+        return report_dict(self.files)
+
+
+@dataclass
+class FixReport(Report):
+    """What fix() did (per file: code -> findings fixed), and the findings left."""
+
+    outcomes: list[FixOutcome] = field(default_factory=list)
+
+    @property
+    def fixed(self) -> dict[str, dict[str, int]]:
+        return {outcome.path: dict(outcome.fixed) for outcome in self.outcomes if outcome.fixed}
+
+
+def lint(paths: PathArg | Iterable[PathArg] = ".", *, progress: bool = False,
+         **settings: Unpack[SettingsArgs]) -> Report:
+    """Lint CSV/XML batch files (folders: every *.csv / *.xml below them). With progress=True,
+    a bar on stderr while one big file (over 50 MB), or several with jobs=1, are read."""
+    from sfprep.linter.runner import lint_targets
+
+    options = _options(settings)
+    run, targets = prepare(paths, options)
+    if progress:
+        from sfprep.linter.progress import PROGRESS_FROM_BYTES, lint_with_progress_bar, total_bytes
+
+        if (len(targets) == 1 or options.jobs == 1) and total_bytes(targets) > PROGRESS_FROM_BYTES:
+            return Report(lint_with_progress_bar(run, targets), strict=run.settings.strict)
+    return Report(lint_targets(run, targets, options.jobs), strict=run.settings.strict)
+
+
+def fix(paths: PathArg | Iterable[PathArg] = ".", *, unsafe_fixes: bool = False, diff: bool = False,
+        **settings: Unpack[SettingsArgs]) -> FixReport:
+    """Apply the fixes at or above the threshold (safe; with unsafe_fixes, unsafe too), atomically.
+    With diff=True nothing is written: each outcome's `new_bytes` holds the fixed content."""
+    from sfprep.fixer.run import fix_targets
+
+    run, targets = prepare(paths, _options(settings))
+    outcomes, results = fix_targets(run, targets, unsafe=unsafe_fixes, diff_only=diff)
+    return FixReport(results, strict=run.settings.strict, outcomes=outcomes)
+
+
+def prepare(paths: PathArg | Iterable[PathArg], options: Options) -> tuple[LintRun, list[LintTarget]]:
+    """Settings checked, files found, each file's job and rules resolved, describes loaded."""
+    from sfprep.core.options import settings_for
+    from sfprep.core.profiles import load_profile
+    from sfprep.linter.discovery import discover
+    from sfprep.linter.registry import is_selector
+    from sfprep.linter.runner import LintRun
+    from sfprep.linter.targets import targets_for
+
+    settings: Settings = settings_for(options, is_selector)
+    files = discover(_path_strings(paths), settings)
+    profile = load_profile(settings.profile, settings.limits)
+    targets = targets_for(files, settings, profile)
+    return LintRun.prepare(settings, profile, targets), targets
+
+
+def _path_strings(paths: PathArg | Iterable[PathArg]) -> tuple[str, ...]:
+    if isinstance(paths, (str, os.PathLike)):
+        return (os.fspath(paths),)
+    return tuple(os.fspath(p) for p in paths)
+
+
+def _options(settings: dict) -> Options:
+    unknown = sorted(set(settings) - set(Options.names()))
+    if unknown:
+        raise TypeError(f"unknown setting(s): {', '.join(unknown)} (known: {', '.join(Options.names())})")
+    return Options(**settings)
+
+
+__all__ = ["lint", "fix", "Report", "FixReport", "FindingDict", "UsageError"]

@@ -1,0 +1,27 @@
+"""Writing the report (to stdout or --output) and choosing the exit code."""
+from __future__ import annotations
+
+import os
+import sys
+
+from sfprep.cli.options import ReportOptions
+from sfprep.core.model import UsageError
+
+
+def write_report(report, options: ReportOptions) -> None:
+    from sfprep.report import render
+
+    fmt = options.format or ("full" if sys.stdout.isatty() and not options.output else "concise")
+    if options.output is None:
+        render(fmt, report.files, sys.stdout, statistics=options.statistics,
+               color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        return
+    try:
+        with open(options.output, "w", encoding="utf-8") as stream:
+            render(fmt, report.files, stream, statistics=options.statistics)
+    except OSError as error:
+        raise UsageError(f"{options.output}: cannot write the report: {error.strerror}") from None
+
+
+def exit_code(report, options: ReportOptions) -> int:
+    return 0 if options.exit_zero else report.exit_code

@@ -1,0 +1,39 @@
+"""Fixing many files: each one through the converge loop, with the rules of its target."""
+from __future__ import annotations
+
+from sfprep.core.model import Applicability, FileResult, FixKind
+from sfprep.fixer.converge import FixOutcome, fix_file
+from sfprep.linter.engine import lint_file
+from sfprep.linter.runner import LintRun, xml_not_checked
+from sfprep.linter.targets import LintTarget
+
+
+def fix_targets(run: LintRun, targets: list[LintTarget], unsafe: bool,
+                diff_only: bool) -> tuple[list[FixOutcome], list[FileResult]]:
+    """Fix every file; returns (one FixOutcome per file fixed, the FileResults of all files as they are now)."""
+    threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    outcomes, results = [], []
+    for target in targets:
+        if target.is_xml:
+            results.append(xml_not_checked(target))
+            continue
+        outcome = fix_file(str(target.path), _linter(run, target, unsafe), threshold, diff_only=diff_only)
+        outcomes.append(outcome)
+        results.append(outcome.final)
+    return outcomes, results
+
+
+def _linter(run: LintRun, target: LintTarget, unsafe: bool):
+    """lint(working_copy, fixers_only) for fix_file: the first lint runs only the rules whose
+    fixes can meet the threshold (a rule's kind is the most a finding may offer)."""
+    offered = (FixKind.SAFE, FixKind.UNSAFE) if unsafe else (FixKind.SAFE,)
+    rules = target.rules
+    # F001's one fix re-encodes from --encoding: without it, the fixers-only lint skips F001
+    # and, with it, the text pass (the final lint still runs it).
+    fixers = [rule_ for rule_ in rules if rule_.fix in offered
+              and (rule_.code != "F001" or run.settings.encoding)]
+
+    def lint_once(working: str, fixers_only: bool) -> FileResult:
+        return lint_file(working, target.job, run.profile, fixers if fixers_only else rules,
+                         display_path=str(target.path), describes=run.describes, settings=run.settings)
+    return lint_once
