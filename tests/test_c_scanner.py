@@ -21,7 +21,7 @@ CSV_BYTES = st.lists(st.sampled_from([b'"', b",", b"\n", b"\r", b"\r\n", b" ", b
 def both(data: bytes, dialect: Dialect):
     arr = np.frombuffer(data, dtype=np.uint8)
     results = []
-    for structure in (csv_scan._structure_in_numpy, csv_scan._structure_in_c):
+    for structure in (csv_scan.structure_in_numpy, csv_scan._structure_in_c):
         structural, breaks, anomalies, open_quote = structure(data, arr, dialect)
         results.append((structural.tolist(), breaks.tolist(), anomalies, open_quote))
     return results
@@ -50,7 +50,7 @@ def test_c_scanner_on_the_fixtures_gives_the_numpy_findings(monkeypatch):
         assert both(data, Dialect())[0] == both(data, Dialect())[1], path
 
 
-# --- Field and record spans: _fields_in_c against _fields_in_numpy --------------------------
+# --- Field and record spans: _fields_in_c against fields_in_numpy --------------------------
 
 _FIELD_KEYS = ("field_starts", "field_ends", "field_quoted", "record_starts", "record_ends",
                "terminators", "record_first_field", "field_counts")
@@ -70,10 +70,10 @@ def _cuts(data: bytes, dialect: Dialect, structure):
     return arr, pairs
 
 
-def _assert_fields_agree(data: bytes, dialect: Dialect, structure=csv_scan._structure_in_numpy):
+def _assert_fields_agree(data: bytes, dialect: Dialect, structure=csv_scan.structure_in_numpy):
     arr, pairs = _cuts(data, dialect, structure)
     for cut, structural in pairs:
-        by_numpy = csv_scan._fields_in_numpy(data, arr, cut, structural, dialect)
+        by_numpy = csv_scan.fields_in_numpy(data, arr, cut, structural, dialect)
         by_c = csv_scan._fields_in_c(data, arr, cut, structural, dialect)
         assert set(by_c) == set(by_numpy) == set(_FIELD_KEYS)
         for key in _FIELD_KEYS:
@@ -127,8 +127,8 @@ def test_c_and_numpy_fields_agree_on_the_c_structure(data, dialect):
 def test_c_and_numpy_fields_give_the_hand_worked_spans(data, line_break, expected):
     dialect = Dialect(ord(","), line_break)
     arr = np.frombuffer(data, dtype=np.uint8)
-    structural = csv_scan._structure_in_numpy(data, arr, dialect)[0]
-    for fields in (csv_scan._fields_in_numpy, csv_scan._fields_in_c):
+    structural = csv_scan.structure_in_numpy(data, arr, dialect)[0]
+    for fields in (csv_scan.fields_in_numpy, csv_scan._fields_in_c):
         got = fields(data, arr, len(data), structural, dialect)
         assert tuple(got[key].tolist() for key in _FIELD_KEYS) == expected, fields.__name__
 

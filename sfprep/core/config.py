@@ -5,7 +5,6 @@ Every problem in a config file is one UsageError naming the file and the key.
 from __future__ import annotations
 
 import fnmatch
-import json
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path

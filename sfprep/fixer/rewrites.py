@@ -66,7 +66,7 @@ def _redelimit(source: BinaryIO, target: BinaryIO, delimiter: str, new_delimiter
 
     Offered only for files whose quoting is clean, so the csv module reads every value exactly.
     """
-    from sfprep.linter.checks import quote_field
+    from sfprep.io.csv.writer import quote_field
 
     text = io.TextIOWrapper(source, encoding="utf-8", errors="surrogateescape", newline="")
     first_line = text.readline()

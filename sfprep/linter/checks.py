@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sfprep.core.model import Edit, Finding, Fix, Severity
+from sfprep.io.csv.writer import quote_field
 
 
 def column_expr(columns):
@@ -37,9 +38,8 @@ class CellCheck:
     columns: tuple                       # sfprep.salesforce.columns.Column, in the order `bad` outputs them
     bad: Any                             # polars expression: True where the value is wrong
     message: Callable[[str, Any], str]   # (value, column) -> message
-    fix: Callable[[str], tuple[str, str] | None] | None = None  # value -> (new value, description)
-    unsafe: bool = True
-    severity: Severity | None = None
+    fix: Callable[[str], tuple[str, str] | None] | None = None  # value -> (new value, description); unsafe
+    severity: Severity | None = None     # where graver or milder than the rule's
     # When `bad` is a cheap superset (bytes for characters), the exact test on flagged values.
     confirm: Callable[[str], bool] | None = None
 
@@ -61,11 +61,4 @@ class CellCheck:
         new_value, description = proposal
         raw = values.field_bytes(row, column.index)
         edit = Edit(offset, offset + len(raw), quote_field(new_value, values.delimiter).encode("utf-8"))
-        return (Fix.unsafe if self.unsafe else Fix.safe)(description, edit)
-
-
-def quote_field(value: str, delimiter: str = ",") -> str:
-    """A CSV field for `value`, quoted only when it has to be."""
-    if any(ch in value for ch in (delimiter, '"', "\n", "\r")):
-        return '"' + value.replace('"', '""') + '"'
-    return value
+        return Fix.unsafe(description, edit)

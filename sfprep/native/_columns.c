@@ -149,7 +149,8 @@ static struct ArrowSchema *make_schema(int64_t width) {
     return schema;
 }
 
-/* Append `len` bytes of `src` with every `""` turned into `"`; returns the new length. */
+/* Append `len` bytes of `src` with every `""` turned into `"` to the side buffer, growing it
+ * as needed; returns 0, or -1 when out of memory. */
 static int unescape_into(Shared *shared, Py_ssize_t *capacity, const unsigned char *src, Py_ssize_t len) {
     Py_ssize_t used = (Py_ssize_t)shared->sizes[1];
     if (used + len > *capacity) {

@@ -144,7 +144,7 @@ done:
 }
 
 /* Field and record spans from the structural separators of buffer[:cut] (each ends a field);
- * the same arrays as csv_scan._fields_in_numpy, in one pass over the separators.
+ * the same arrays as numpy_pass.fields_in_numpy, in one pass over the separators.
  *
  * fields(buffer, cut, structural, delimiter, line_break) ->
  *     (field_starts, field_ends, field_quoted, record_starts, record_ends, terminators,
@@ -212,7 +212,8 @@ static PyObject *fields(PyObject *self, PyObject *args) {
  * characters (characters = bytes - continuations), and every control byte (below 0x20, not
  * TAB, LF or CR). Words of eight plain ASCII bytes are skipped at once.
  *
- * text(buffer) -> (first invalid offset or -1, continuation bytes, control bytes as int64 bytes) */
+ * text(buffer) -> (first invalid offset or -1, continuation bytes, control bytes, bare CRs),
+ * the last two as int64 offsets in bytes objects. */
 #define BYTES_BELOW(w, k) (((w) - 0x0101010101010101ULL * (k)) & ~(w) & 0x8080808080808080ULL)
 
 static int scan_text(const unsigned char *b, Py_ssize_t n, Py_ssize_t *first_invalid,

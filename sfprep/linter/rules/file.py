@@ -244,8 +244,6 @@ def blank_line(chunk, ctx):
     blank = np.flatnonzero(chunk.record_ends == chunk.record_starts)
     for index in blank.tolist():
         start = int(chunk.record_starts[index])
-        if chunk.terminators[index] == 0:  # nothing after the final line break
-            continue
         end = _after_terminator(chunk, index)
         yield Finding("F006", "blank line", line=int(chunk.line_of(start)), offset=chunk.base + start,
                       fix=Fix.safe("Delete the blank line", Edit(chunk.base + start, chunk.base + end)))

@@ -1,0 +1,1 @@
+"""`sfprep convert` (issue 12): CSV to Bulk XML and back, losslessly, streaming."""

@@ -1,0 +1,122 @@
+"""V010 and V015: record Ids well formed, keys not repeated within the file."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sfprep.core.model import Finding
+from sfprep.linter.checks import CellCheck, present
+from sfprep.linter.registry import Scope, rule
+from sfprep.linter.rules.values.common import col, show, typed
+from sfprep.salesforce.ids import ID_SHAPE, checksum_matches, id15_expr
+
+if TYPE_CHECKING:
+    from sfprep.plan.keys import FirstSeen
+
+
+@rule("V010", "malformed-record-id", "E", scope=Scope.VALUES)
+def malformed_record_id(ctx):
+    """Malformed Salesforce record Id.
+
+    ## What it checks
+    Values of `Id` and of Id-valued lookup columns (describe type `id` or `reference`;
+    without describe, `Id` and columns named `*Id`) are 15 or 18 letters and digits, and an
+    18-character Id's last three characters match its case-safe checksum.
+
+    ## Why it matters
+    A truncated or case-mangled Id (Excel upper-cases, trims or turns them into numbers)
+    fails the row with "invalid cross reference id", or worse, points at another record:
+    15-character Ids are case-sensitive.
+
+    ## Example
+    `AccountId` / `001D000000IRFma` `001D000000IRFmaIAA` (wrong checksum)
+
+    ## Use instead
+    `AccountId` / `001D000000IRFmaIAH` (the Id as Salesforce exported it)
+
+    ## Fix
+    None: a wrong Id cannot be recovered.
+    """
+    # One check per column: the checksum sums five characters horizontally (pl.sum_horizontal),
+    # which over several columns at once would add them across the columns.
+    for column in typed(ctx, "id", "reference"):
+        value = col(column)
+        shape_ok = value.str.contains(ID_SHAPE)
+        checksum_ok = (value.str.len_bytes() == 15) | checksum_matches(value)
+        yield CellCheck("V010", [column], present(column) & ~(shape_ok & checksum_ok), _id_message)
+
+
+def _id_message(value: str, column) -> str:
+    import re
+    if re.fullmatch(r"[A-Za-z0-9]{18}", value):
+        return f"{show(value)} in {column.name}: the last 3 characters do not match the Id's checksum"
+    return f"{show(value)} in {column.name} is not a 15- or 18-character record Id"
+
+
+@dataclass
+class SeenKeys:
+    first_seen: FirstSeen | None = None   # made with the first frame (numpy is imported then)
+
+
+@rule("V015", "duplicate-key", "E", scope=Scope.FRAME, state=SeenKeys)
+def duplicate_key(values, ctx):
+    """Duplicate key within the file.
+
+    ## What it checks
+    That no `Id` repeats in an update or delete, and no external id repeats in an
+    upsert. Every repeat is reported with the line of the first. Empty keys are not
+    compared. Keys are remembered as 64-bit hashes in sorted numpy runs (16 bytes a distinct
+    key), so memory stays small on huge files.
+
+    ## Why it matters
+    Two rows for one record in one job: in Bulk API 1.0 parallel batches they race and
+    lock ("UNABLE_TO_LOCK_ROW"); in one batch the later silently wins ("Duplicate Id
+    specified" for updates).
+
+    ## Example
+    `Id,Phone` / `001...AAA,555-0100` / `001...AAA,555-0199`
+
+    ## Use instead
+    One row per record, holding the final values.
+
+    ## Fix
+    None: which row is right is yours to decide.
+    """
+    import numpy as np
+    import polars as pl
+
+    key = _duplicate_key_column(ctx)
+    if key is None:
+        return
+    from sfprep.plan.keys import FirstSeen
+
+    seen = ctx.state(SeenKeys)
+    if seen.first_seen is None:
+        seen.first_seen = FirstSeen()
+    first_seen = seen.first_seen
+    raw_key = pl.col(f"c{key.index}")
+    # An 18-character Id is its 15-character Id plus a checksum: both forms name one record.
+    compared = id15_expr(raw_key) if key.name.lower() == "id" else raw_key
+    frame = values.frame.select(raw_key.alias("key"), compared.alias("compared")).with_row_index("row")
+    frame = frame.filter((pl.col("key") != "") & (pl.col("key") != "#N/A"))
+    if frame.height == 0:
+        return
+    rows = frame.get_column("row").to_numpy()
+    lines = values.locate_many(rows, key.index)[0]
+    firsts = first_seen.first_lines(frame.get_column("compared").hash(seed=0).to_numpy(), lines)
+    repeats = np.flatnonzero(firsts != lines)
+    places = zip(repeats.tolist(), *(where.tolist() for where in values.locate_many(rows[repeats], key.index)))
+    for position, line, record, offset in places:
+        yield Finding("V015", f"{key.name} {show(frame.get_column('key')[position])} repeats line {firsts[position]}",
+                      line=line, record=record, column=key.index + 1, field=key.name, offset=offset)
+
+
+def _duplicate_key_column(ctx):
+    from sfprep.salesforce.columns import column_named
+
+    operation = ctx.job.operation
+    if operation == "upsert":
+        key = ctx.job.external_id
+    else:
+        key = "Id" if operation in ("update", "delete", "hardDelete") else None
+    return column_named(ctx.columns, key)
