@@ -1,0 +1,2 @@
+"""`sfprep fix`: choose the fixes (choose), apply byte edits (apply) or whole-file rewrites
+(rewrites), re-lint until nothing is left (converge), over many files (run)."""

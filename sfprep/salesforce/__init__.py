@@ -1,0 +1,2 @@
+"""What sfprep knows of Salesforce itself: describe JSON (describe), what a header column
+names (columns), record Ids and their checksum (ids)."""

@@ -1,0 +1,2 @@
+"""CSV: the streaming scanner (scan: chunks of whole records as byte spans; numpy_pass, the
+fallback for the C pass), the value frames polars checks (frame), and the writer."""
