@@ -8,7 +8,9 @@ over the config file exactly as the CLI does; a problem with them is `sfprep.Usa
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, TypedDict, Union
 
 from sfprep.core.model import FileResult, Severity, UsageError
@@ -44,6 +46,7 @@ class SettingsArgs(TypedDict, total=False):
     extend_select: Iterable[str] | str
     strict: bool
     jobs: int
+    stdin_filename: str
 
 
 class FixDict(TypedDict):
@@ -122,13 +125,13 @@ def lint(paths: PathArg | Iterable[PathArg] = ".", *, progress: bool = False,
     from sfprep.linter.runner import lint_targets
 
     options = _options(settings)
-    run, targets = prepare(paths, options)
-    if progress:
-        from sfprep.linter.progress import PROGRESS_FROM_BYTES, lint_with_progress_bar, total_bytes
+    with prepared(paths, options) as (run, targets):
+        if progress:
+            from sfprep.linter.progress import PROGRESS_FROM_BYTES, lint_with_progress_bar, total_bytes
 
-        if (len(targets) == 1 or options.jobs == 1) and total_bytes(targets) > PROGRESS_FROM_BYTES:
-            return Report(lint_with_progress_bar(run, targets), strict=run.settings.strict)
-    return Report(lint_targets(run, targets, options.jobs), strict=run.settings.strict)
+            if (len(targets) == 1 or options.jobs == 1) and total_bytes(targets) > PROGRESS_FROM_BYTES:
+                return Report(lint_with_progress_bar(run, targets), strict=run.settings.strict)
+        return Report(lint_targets(run, targets, options.jobs), strict=run.settings.strict)
 
 
 def fix(paths: PathArg | Iterable[PathArg] = ".", *, unsafe_fixes: bool = False, diff: bool = False,
@@ -137,13 +140,20 @@ def fix(paths: PathArg | Iterable[PathArg] = ".", *, unsafe_fixes: bool = False,
     With diff=True nothing is written: each outcome's `new_bytes` holds the fixed content."""
     from sfprep.fixer.run import fix_targets
 
-    run, targets = prepare(paths, _options(settings))
-    outcomes, results = fix_targets(run, targets, unsafe=unsafe_fixes, diff_only=diff)
-    return FixReport(results, strict=run.settings.strict, outcomes=outcomes)
+    if STDIN in _path_strings(paths):
+        raise UsageError("fix rewrites files in place: it cannot fix standard input (`sfprep lint -` lints it)")
+    with prepared(paths, _options(settings)) as (run, targets):
+        outcomes, results = fix_targets(run, targets, unsafe=unsafe_fixes, diff_only=diff)
+        return FixReport(results, strict=run.settings.strict, outcomes=outcomes)
 
 
-def prepare(paths: PathArg | Iterable[PathArg], options: Options) -> tuple[LintRun, list[LintTarget]]:
-    """Settings checked, files found, each file's job and rules resolved, describes loaded."""
+STDIN = "-"
+
+
+@contextmanager
+def prepared(paths: PathArg | Iterable[PathArg], options: Options) -> Iterator[tuple[LintRun, list[LintTarget]]]:
+    """Settings checked, files found, each file's job and rules resolved, describes loaded;
+    standard input (path `-`) copied to a temporary file for the time of the run."""
     from sfprep.core.options import settings_for
     from sfprep.core.profiles import load_profile
     from sfprep.linter.discovery import discover
@@ -152,10 +162,33 @@ def prepare(paths: PathArg | Iterable[PathArg], options: Options) -> tuple[LintR
     from sfprep.linter.targets import targets_for
 
     settings: Settings = settings_for(options, is_selector)
-    files = discover(_path_strings(paths), settings)
-    profile = load_profile(settings.profile, settings.limits)
-    targets = targets_for(files, settings, profile)
-    return LintRun.prepare(settings, profile, targets), targets
+    given = _path_strings(paths)
+    with ExitStack() as cleanup:
+        files = discover(tuple(p for p in given if p != STDIN), settings)
+        shown_as = {}
+        if STDIN in given:
+            copy = cleanup.enter_context(_stdin_copy(options.stdin_filename))
+            files.append(copy)
+            shown_as[copy] = options.stdin_filename or STDIN
+        profile = load_profile(settings.profile, settings.limits)
+        targets = targets_for(files, settings, profile, shown_as)
+        yield LintRun.prepare(settings, profile, targets), targets
+
+
+@contextmanager
+def _stdin_copy(name: str | None) -> Iterator[Path]:
+    """Standard input, copied block by block to a temporary file (the scanner reads regular
+    files only); removed when the run is over."""
+    import shutil
+    import sys
+    import tempfile
+
+    suffix = Path(name).suffix if name else ".csv"
+    with tempfile.TemporaryDirectory(prefix="sfprep-stdin-") as folder:
+        copy = Path(folder) / f"stdin{suffix}"
+        with open(copy, "wb") as target:
+            shutil.copyfileobj(sys.stdin.buffer, target, 1 << 20)
+        yield copy
 
 
 def _path_strings(paths: PathArg | Iterable[PathArg]) -> tuple[str, ...]:

@@ -101,11 +101,25 @@ def _folder(path: Path) -> Path:
     return path
 
 
+def _folder_with(path: Path, name: str) -> Path:
+    write(path / name, "not a data file\n")
+    return path
+
+
 USAGE_ERRORS = [
     # (id, args builder, words the message must contain)
     ("missing-path", lambda t: ["lint", t / "missing.csv"], ["missing.csv"]),
     ("missing-among-good", lambda t: ["lint", CLEAN, t / "gone.csv"], ["gone.csv"]),
-    ("no-path", lambda t: ["lint"], []),
+    ("no-path-in-an-empty-folder", lambda t: ["lint"], ["no CSV or XML file in ."]),
+    ("empty-folder", lambda t: ["lint", _folder(t / "empty")], ["no CSV or XML file", "empty"]),
+    ("folder-without-data-files", lambda t: ["lint", _folder_with(t / "docs", "notes.txt")], ["no CSV or XML file"]),
+    ("bad-timezone", lambda t: ["lint", "--timezone", "Mars/Olympus", CLEAN], ["--timezone", "Mars/Olympus"]),
+    ("date-format-without-date", lambda t: ["lint", "--date-format", "hello", CLEAN], ["--date-format", "hello"]),
+    ("date-format-bad-directive", lambda t: ["lint", "--date-format", "%Q", CLEAN], ["--date-format", "%Q"]),
+    ("unknown-encoding", lambda t: ["lint", "--encoding", "klingon", CLEAN], ["--encoding", "klingon"]),
+    ("not-a-text-encoding", lambda t: ["fix", "--encoding", "rot13", CLEAN], ["--encoding", "rot13"]),
+    ("unsafe-fixes-without-fix", lambda t: ["lint", "--unsafe-fixes", CLEAN], ["--unsafe-fixes", "--fix"]),
+    ("fix-standard-input", lambda t: ["fix", "-"], ["standard input"]),
     ("unknown-select", lambda t: ["lint", "--select", "Z999", CLEAN], ["Z999"]),
     ("unknown-select-in-list", lambda t: ["lint", "--select", "Q004,Z999", CLEAN], ["Z999"]),
     ("unknown-ignore", lambda t: ["lint", "--ignore", "Z999", CLEAN], ["Z999"]),

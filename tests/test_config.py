@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, findings_of, invoke, write
+from tests.helpers import FIXTURES, assert_usage_error, findings_of, invoke, write
 from tests.helpers import lint_json as lint
 
 REPORT = FIXTURES / "report"
@@ -351,3 +351,19 @@ def test_bad_config_found_by_discovery(tmp_path, monkeypatch, fixture, needles):
     monkeypatch.chdir(project / "sub")
     code, out, err = invoke("lint", "--no-progress", CLEAN)
     _assert_config_error(code, out, err, f"project/{name}", needles)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("timezone", "Mars/Olympus"), ("date-format", "hello"), ("date-format", "%Q"), ("encoding", "klingon"),
+])
+def test_bad_format_values_in_config_are_one_line_naming_file_key_and_value(tmp_path, key, value):
+    config = write(tmp_path / "sfprep.toml", f'{key} = "{value}"\n')
+    code, out, err = invoke("lint", "--config", config, FIXTURES / "report" / "clean.csv")
+    assert_usage_error(code, out, err, "sfprep.toml", f"`{key}`", value)
+
+
+def test_good_format_values_in_config_are_taken(tmp_path):
+    config = write(tmp_path / "sfprep.toml",
+                   'timezone = "Europe/Paris"\ndate-format = "%d.%m.%Y %H:%M"\nencoding = "cp1252"\n')
+    code, _, err = invoke("lint", "--config", config, FIXTURES / "report" / "clean.csv")
+    assert code == 0, err

@@ -25,11 +25,7 @@ def run_fix(paths: tuple[str, ...], options: Options, report_options_: ReportOpt
             unsafe_fixes: bool, diff: bool) -> None:
     from sfprep import api
     from sfprep.cli.output import exit_code, write_report
-    from sfprep.core.model import UsageError
-
-    if not paths:
-        raise UsageError("no file or folder given (try `sfprep fix .`)")
-    report = api.fix(paths, unsafe_fixes=unsafe_fixes, diff=diff, **given(options))
+    report = api.fix(paths or ".", unsafe_fixes=unsafe_fixes, diff=diff, **given(options))
     if diff:
         _print_diffs(report.outcomes)
         sys.exit(1 if report.fixed and not report_options_.exit_zero else 0)

@@ -8,7 +8,7 @@ import click
 from sfprep.cli.app import main
 
 STARTER_CONFIG = '''\
-# sfprep configuration (https://github.com/ - see README.md). Every key is optional.
+# sfprep configuration (README.md "Configuration" explains each key). Every key is optional.
 
 # Limit profile: bulk1 (Bulk API 1.0, the default) or bulk2 (Bulk API 2.0 ingest jobs).
 # profile = "bulk1"

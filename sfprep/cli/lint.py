@@ -28,10 +28,8 @@ def lint(paths: tuple[str, ...], apply_fixes: bool, unsafe_fixes: bool, diff: bo
         return
     if unsafe_fixes:
         raise UsageError("--unsafe-fixes needs --fix (or use `sfprep fix --unsafe-fixes`)")
-    if not paths:
-        raise UsageError("no file or folder given (try `sfprep lint .`)")
     progress = not report_options_.no_progress and sys.stderr.isatty()
-    report = api.lint(paths, progress=progress, **given(options))
+    report = api.lint(paths or ".", progress=progress, **given(options))
     write_report(report, report_options_)
     sys.exit(exit_code(report, report_options_))
 

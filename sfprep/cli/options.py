@@ -42,6 +42,8 @@ def run_options(command):
         click.option("--config", type=click.Path(path_type=str), help="Config file."),
         click.option("--strict", is_flag=True, default=None, help="Warnings also fail (exit 1)."),
         click.option("--jobs", type=click.IntRange(min=1), help="Files linted in parallel."),
+        click.option("--stdin-filename", help="With `-` as PATH: the name standard input stands for "
+                                              "(its job and the report's path)."),
     ]
     return _apply(options, command)
 

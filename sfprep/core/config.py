@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sfprep.core.formats import check_formats
 from sfprep.core.job import Job, normalise_operation
 from sfprep.core.profiles import PROFILES, load_profile
 from sfprep.core.model import UsageError
@@ -170,11 +171,14 @@ def _parse(data: dict[str, Any], path: Path) -> Settings:
     profile = reader.string("profile", PROFILES) or "bulk1"
     job = _job(reader)
     jobs = tuple((glob, _job_table(spec, path, f"jobs.{glob}.")) for glob, spec in reader.table("jobs").items())
+    encoding, date_format, timezone = (reader.string(key) for key in ("encoding", "date-format", "timezone"))
+    check_formats(encoding, date_format, timezone,
+                  lambda key, value, problem: reader.fail(key, f"{value!r}: {problem}"))
     settings = Settings(
         select=select, ignore=ignore, extend_select=extend_select, exclude=tuple(exclude),
         per_file_ignores=per_file_ignores, profile=profile, job=job, jobs=jobs,
-        describe=_relative(reader.string("describe"), path), encoding=reader.string("encoding"),
-        date_format=reader.string("date-format"), timezone=reader.string("timezone"),
+        describe=_relative(reader.string("describe"), path), encoding=encoding,
+        date_format=date_format, timezone=timezone,
         strict=bool(reader.boolean("strict")), limits=_limits(reader.table("limits"), path),
         root=path.parent, source=path,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from sfprep.core.config import Settings, check_codes, find_config, load_settings, parse_delimiter, with_cli
+from sfprep.core.formats import check_formats
 from sfprep.core.job import OPERATIONS, Job, normalise_operation
 from sfprep.core.model import UsageError
 from sfprep.core.profiles import PROFILES
@@ -32,6 +33,7 @@ class Options:
     extend_select: Sequence[str] | None = None
     strict: bool | None = None
     jobs: int | None = None
+    stdin_filename: str | None = None   # the name standard input (path `-`) stands for
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -77,6 +79,8 @@ def settings_for(options: Options, is_selector: Callable[[str], bool]) -> Settin
     job = Job(object=options.object, operation=operation, external_id=options.external_id,
               delimiter=parse_delimiter(options.delimiter, _fail_with("--delimiter")),
               line_ending=line_ending)
+    check_formats(options.encoding, options.date_format, options.timezone,
+                  lambda key, value, problem: _fail_with(f"--{key}")(f"{value!r}: {problem}"))
     ignore = codes(options.ignore, is_selector, "--ignore")
     extend_select = codes(options.extend_select, is_selector, "--extend-select")
     return with_cli(settings, job=job, profile=options.profile, describe=options.describe,

@@ -35,5 +35,5 @@ def _linter(run: LintRun, target: LintTarget, unsafe: bool):
 
     def lint_once(working: str, fixers_only: bool) -> FileResult:
         return lint_file(working, target.job, run.profile, fixers if fixers_only else rules,
-                         display_path=str(target.path), describes=run.describes, settings=run.settings)
+                         display_path=target.display, describes=run.describes, settings=run.settings)
     return lint_once

@@ -11,7 +11,8 @@ SUFFIXES = (".csv", ".xml")
 
 
 def discover(paths: tuple[str, ...], settings: Settings) -> list[Path]:
-    """Files named on the command line, and every *.csv / *.xml below the folders named."""
+    """Files named on the command line, and every *.csv / *.xml below the folders named.
+    Naming nothing to lint is an error: a CI gate must never pass on no files."""
     found: list[Path] = []
     for given in paths:
         path = Path(given)
@@ -21,6 +22,8 @@ def discover(paths: tuple[str, ...], settings: Settings) -> list[Path]:
             found.append(path)
         else:
             raise UsageError(f"{given}: no such file or folder")
+    if not found and paths:
+        raise UsageError(f"no CSV or XML file in {', '.join(paths)}")
     return list(dict.fromkeys(found))
 
 

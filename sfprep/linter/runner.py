@@ -44,8 +44,8 @@ class LintRun:
     def lint(self, target: LintTarget, progress: Callable[[int], None] | None = None) -> FileResult:
         if target.is_xml:
             return xml_not_checked(target)
-        return lint_file(str(target.path), target.job, self.profile, target.rules, describes=self.describes,
-                         settings=self.settings, progress=progress)
+        return lint_file(str(target.path), target.job, self.profile, target.rules, display_path=target.display,
+                         describes=self.describes, settings=self.settings, progress=progress)
 
     def lint_together(self, targets: list[LintTarget]) -> list[FileResult]:
         """These files read first, their value checks evaluated together; results in order."""
@@ -54,8 +54,8 @@ class LintRun:
         for position, target in enumerate(targets):
             if target.is_xml:
                 results[position] = xml_not_checked(target)
-        linted = lint_files_together([(str(t.path), t.job, self.profile, t.rules, None, self.describes, self.settings)
-                                      for _, t in csv_files])
+        linted = lint_files_together([(str(t.path), t.job, self.profile, t.rules, t.display, self.describes,
+                                       self.settings) for _, t in csv_files])
         for (position, _), result in zip(csv_files, linted):
             results[position] = result
         return results
@@ -122,5 +122,5 @@ def _process_context():
 
 def xml_not_checked(target: LintTarget) -> FileResult:
     reason = "XML batch files are not checked yet"
-    return FileResult(path=str(target.path), object=target.job.object, operation=target.job.operation,
+    return FileResult(path=target.display, object=target.job.object, operation=target.job.operation,
                       skipped_rules=[(code, reason) for code in target.codes])

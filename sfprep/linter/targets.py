@@ -14,9 +14,14 @@ from sfprep.linter.registry import Rule, all_rules, select_rules
 
 @dataclass(frozen=True)
 class LintTarget:
-    path: Path
+    path: Path               # the file read
     job: Job
     codes: tuple[str, ...]   # the rules that run on it (by code: cheap to send to a worker)
+    shown_as: str | None = None  # the name in reports and for the job, when not `path` (stdin)
+
+    @property
+    def display(self) -> str:
+        return self.shown_as or str(self.path)
 
     @property
     def rules(self) -> list[Rule]:
@@ -25,11 +30,17 @@ class LintTarget:
 
     @property
     def is_xml(self) -> bool:
-        return self.path.suffix.lower() == ".xml"
+        return Path(self.display).suffix.lower() == ".xml"
 
 
-def targets_for(files: list[Path], settings: Settings, profile: dict) -> list[LintTarget]:
-    targets = [LintTarget(path, job_for(path, settings), rule_codes_for(path, settings)) for path in files]
+def targets_for(files: list[Path], settings: Settings, profile: dict,
+                shown_as: dict[Path, str] | None = None) -> list[LintTarget]:
+    """Each file's target; `shown_as` names the files that stand for another name (stdin)."""
+    targets = []
+    for path in files:
+        name = (shown_as or {}).get(path)
+        as_named = Path(name) if name else path
+        targets.append(LintTarget(path, job_for(as_named, settings), rule_codes_for(as_named, settings), name))
     bulk2_only = [t for t in targets if t.job.delimiter not in (None, ",") or t.job.line_ending]
     if bulk2_only and not profile.get("line_ending_declared"):
         raise UsageError(_bulk2_only(settings))
