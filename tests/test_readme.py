@@ -38,7 +38,7 @@ def test_the_starter_config_has_no_placeholder_url(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert invoke("init")[0] == 0
     text = (tmp_path / "sfprep.toml").read_text(encoding="utf-8")
-    assert "http" not in text and "<" not in text
+    assert "http" not in text and "<you>" not in text and "TODO" not in text
 
 
 def _pinned_revision() -> str:
