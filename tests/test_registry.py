@@ -223,3 +223,17 @@ def test_is_selector():
         assert is_selector(good), good
     for bad in ("Z", "Z999", "Q0041", "Q7", "ALLX"):
         assert not is_selector(bad), bad
+
+
+@pytest.mark.parametrize("family", ["quoting", "values.dates", "header.names", "limits"])
+def test_all_rules_has_every_family_whichever_module_is_imported_first(family):
+    """In a fresh interpreter: importing one family module first used to make all_rules()
+    return that family alone, for good."""
+    import subprocess
+    import sys
+
+    code = (f"import sfprep.linter.rules.{family}\n"
+            "from sfprep.linter.registry import all_rules\n"
+            "print(len(all_rules()), ''.join(sorted({c[0] for c in all_rules()})))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == [str(len(REGISTERED)), "FHLOQV"], done.stderr
