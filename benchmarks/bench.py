@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py [--suite quick|full] [--size-mb 100] [--repeat 3]
                                [--memory-scaling] [--file PATH] [--keep] [--json [FILE]]
+                               [--baseline PATH/TO/OTHER/sfprep]
 
 quick  On a generated --size-mb Account load: `sfprep lint` (default rules), `sfprep lint
        --select F,Q,H` (structure only) and `sfprep fix` (on a fresh, untimed copy of a load
@@ -12,6 +13,8 @@ quick  On a generated --size-mb Account load: `sfprep lint` (default rules), `sf
 full   The same, plus the throughput table at 1 GB (1000 MB).
 --memory-scaling (implied by --size-mb 4096)  sfprep lint at 1 GB and 4 GB (4096 MB):
        time and peak RSS, which should not grow with the file.
+--baseline  another build's `sfprep` executable (e.g. a worktree of an older commit): its
+       lint and structure-only lint are timed in the same run, interleaved, as "baseline: ...".
 
 sfprep is timed as the whole command, start-up included; the references time only their
 read inside their child (import and interpreter start-up excluded). Every measurement is
@@ -153,12 +156,18 @@ def timing_notes(generated: bool) -> list[str]:
              "every row's structure but builds no column; polars builds every column as strings.")]
 
 
+BASELINE: str | None = None  # --baseline: another build's sfprep, timed beside this one
+
+
 def throughput_tools(exe: str, clean: Path, fixable: Path, work: Path, reports: dict) -> dict:
     """name -> a callable timing it once."""
     structure = "sfprep lint --select F,Q,H"
     tools = {"sfprep lint": lambda: command(lint_argv(exe, clean), reports["sfprep lint"]),
              structure: lambda: command(lint_argv(exe, clean, "--select", "F,Q,H"), reports[structure]),
              "sfprep fix": lambda: fix_once(exe, fixable, work)}
+    if BASELINE:
+        tools["baseline: sfprep lint"] = lambda: command(lint_argv(BASELINE, clean))
+        tools[f"baseline: {structure}"] = lambda: command(lint_argv(BASELINE, clean, "--select", "F,Q,H"))
     for label, name in REFERENCE_NAMES.items():
         tools[name] = lambda label=label: reference(label, clean)
     return tools
@@ -359,6 +368,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--json", nargs="?", const="-", metavar="FILE",
                         help="print JSON instead of Markdown, or also write it to FILE")
+    parser.add_argument("--baseline", metavar="EXE", help="another build's sfprep, timed in the same run")
     args = parser.parse_args()
     args.repeat = max(args.repeat, 3)
     return args
@@ -390,8 +400,10 @@ def byte_compile_sfprep() -> None:
 
 
 def main() -> None:
+    global BASELINE
     args = parse_args()
     exe = sfprep_exe()
+    BASELINE = args.baseline
     byte_compile_sfprep()
     workdir = Path(tempfile.mkdtemp(prefix="sfprep-bench-"))
     try:
