@@ -4,6 +4,7 @@ as CSV: decoding a gzip stream as CSV text gives a dozen meaningless findings, a
 them destroys the file."""
 from __future__ import annotations
 
+import codecs
 import struct
 import zlib
 from typing import NamedTuple
@@ -39,8 +40,8 @@ ZIP_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # 30 bytes, before the entry'
 ZSTD_SKIPPABLE = b"\x2a\x4d\x18"  # bytes 1-3 of a skippable frame (magic 0x184D2A5?)
 
 SAMPLE = 4096
-# Share of C0 control bytes (TAB, LF and CR aside) above which a head is binary, not text
-# with a stray NUL (F005): random bytes give 11%; no text file gives one in twenty.
+# Share of C0 control bytes (TAB, LF and CR aside) from which a head that is not UTF-8 is
+# binary, not text with stray NULs (F005): random bytes give 11%; text, hardly ever 5%.
 CONTROL_SHARE = 0.05
 _TEXT_CONTROLS = frozenset(b"\t\n\r")
 _CONTROLS = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS)
@@ -63,17 +64,25 @@ def binary_format(head: bytes) -> BinaryFormat | None:
 
 
 def control_heavy(head: bytes) -> BinaryFormat | None:
-    """"binary data" when the head is too full of control bytes to be text (asked after the
-    UTF-16 and UTF-32 checks: ASCII in those is half or three quarters NUL)."""
+    """"binary data" when the head is too full of control bytes to be text and is not UTF-8
+    either (asked after the UTF-16 and UTF-32 checks: ASCII in those is half or three
+    quarters NUL). Valid UTF-8 with many NULs is left to F005, one finding per line."""
     sample = head[:SAMPLE]
-    if not sample:
-        return None
     controls = len(sample) - len(sample.translate(None, _CONTROLS))
-    if controls < max(2, CONTROL_SHARE * len(sample)):
+    if controls < max(2, CONTROL_SHARE * len(sample)) or _is_utf8_prefix(sample):
         return None
     share = round(100 * controls / len(sample))
     return BinaryFormat("binary data", f"{share}% of the first {len(sample):,} bytes are control characters; "
                                        "not a CSV text file")
+
+
+def _is_utf8_prefix(sample: bytes) -> bool:
+    """Valid UTF-8, but for a character the cut at SAMPLE bytes may have split."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # --- zip: which document it is, from the entries in the head ------------------------------
@@ -112,7 +121,9 @@ def _zip_format(head: bytes) -> BinaryFormat:
 
 def _zip_entries(head: bytes):
     """(name, compression method, stored bytes in the head) of the entries whose local
-    headers lie in the head, in order; stops where sizes are unknown (a data descriptor)."""
+    headers lie in the head, in order. Where the sizes come after the data (a data
+    descriptor, as a zip written to a stream has), the entry gets the rest of the head and
+    the walk stops there."""
     position = 0
     while position + ZIP_LOCAL_HEADER.size <= len(head):
         (mark, _, flags, method, _, _, _, packed, _, name_length, extra_length) = \
@@ -122,9 +133,10 @@ def _zip_entries(head: bytes):
         name_start = position + ZIP_LOCAL_HEADER.size
         data_start = name_start + name_length + extra_length
         name = head[name_start:name_start + name_length].decode("utf-8", "replace")
-        yield name, method, head[data_start:data_start + packed]
         if flags & 0x08 or packed == 0xFFFFFFFF:  # sizes after the data, or zip64
+            yield name, method, head[data_start:]
             return
+        yield name, method, head[data_start:data_start + packed]
         position = data_start + packed
 
 
