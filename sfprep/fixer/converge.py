@@ -11,7 +11,7 @@ from typing import BinaryIO, Callable
 
 from sfprep.core.model import Applicability, Fix, UsageError
 from sfprep.fixer.apply import apply_edits
-from sfprep.fixer.choose import choose_fixes
+from sfprep.fixer.guard import allowed_fixes, without_fixes
 from sfprep.fixer.rewrites import rewrite_file
 from sfprep.io.atomic import atomic_replace
 
@@ -28,8 +28,11 @@ class FixOutcome:
 
 
 def fix_file(path: str, lint: Callable[..., object], threshold: Applicability,
-             diff_only: bool = False) -> FixOutcome:
+             diff_only: bool = False, lint_checks_utf8: bool = True) -> FixOutcome:
     """Fix `path` until a full lint offers nothing more (at most MAX_PASSES writes).
+
+    A file that is not UTF-8 text takes no fix but F001's re-encode (fixer/guard.py);
+    `lint_checks_utf8` says whether `lint` runs F001, which tells.
 
     `lint(path, fixers_only)` returns a FileResult. The first lint runs only the rules that
     can offer a fix at the threshold (for safe fixes: no value checks); every lint after a
@@ -43,9 +46,9 @@ def fix_file(path: str, lint: Callable[..., object], threshold: Applicability,
     try:
         result, complete = lint(working, True), False
         while True:
-            chosen = choose_fixes(result.findings, threshold)
+            chosen, not_utf8 = allowed_fixes(result, threshold, working, lint_checks_utf8)
             if not chosen and complete:
-                outcome.final = result
+                outcome.final = without_fixes(result) if not_utf8 else result
                 if diff_only and working != path:
                     with open(working, "rb") as stream:
                         outcome.new_bytes = stream.read()

@@ -3,6 +3,7 @@
 A new version of a file is written beside it without a name (O_TMPFILE where the system
 has it), fsynced, given a temporary name and renamed over the original in one step: a
 crash at any point leaves the original or the finished file, never a half-written one.
+A symbolic link is followed: the file it points to is replaced and the link stays.
 Unchanged byte ranges are copied between files by the kernel (copy_file_range).
 """
 from __future__ import annotations
@@ -12,15 +13,20 @@ import shutil
 from typing import BinaryIO, Callable
 
 from sfprep.core.model import UsageError
+from sfprep.io.files import real_path
 
 COPY_BLOCK = 8 << 20
 
 
 def atomic_replace(path: str, write: Callable[[BinaryIO], None]) -> None:
-    """Write a new version of `path` and put it in place in one rename, keeping permissions."""
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    temp_name = os.path.join(folder, f".{os.path.basename(path)}.sfprep-{os.getpid()}.tmp")
+    """Write a new version of `path` and put it in place in one rename, keeping permissions.
+
+    Through a symbolic link, the file it points to is replaced, in its own folder (a rename
+    cannot cross file systems), and the link is kept."""
+    target = real_path(path)
+    folder = os.path.dirname(target)
+    mode = os.stat(target).st_mode & 0o7777
+    temp_name = os.path.join(folder, f".{os.path.basename(target)}.sfprep-{os.getpid()}.tmp")
     fd = _unnamed_file(folder)
     named = fd is None
     if named:
@@ -36,7 +42,7 @@ def atomic_replace(path: str, write: Callable[[BinaryIO], None]) -> None:
         os.fchmod(fd, mode)
         if not named:
             _give_name(fd, temp_name, mode)
-        os.replace(temp_name, path)
+        os.replace(temp_name, target)
         _fsync_folder(folder)
     except BaseException as error:
         if os.path.exists(temp_name):

@@ -1,10 +1,12 @@
-"""What can be told from the first bytes of a file: encoding marks, delimiter, line breaks."""
+"""What can be told from the first bytes of a file: whether it is text at all (compressed,
+archived, binary; UTF-16/UTF-32), encoding marks, delimiter, line breaks."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
 from sfprep.io.csv.dialect import CR, LF, Dialect
+from sfprep.io.magic import BinaryFormat, binary_format, control_heavy
 
 HEAD_SIZE = 64 << 10
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -24,6 +26,14 @@ class Sniffed:
     wide_encoding: str | None  # "UTF-16 LE" etc. when the file is not byte-oriented text
     line_break: int
     header_delimiter_counts: dict[str, int]
+    binary: BinaryFormat | None = None  # gzip, zip, XLSX, PDF, ... when the file is not text at all
+
+    @property
+    def not_text(self) -> str | None:
+        """What the file is when it cannot be read as CSV text ("gzip data", "UTF-16 LE text"), else None."""
+        if self.binary is not None:
+            return self.binary.name
+        return f"{self.wide_encoding} text" if self.wide_encoding else None
 
     def evident_delimiter(self, expected: str) -> str:
         """The delimiter the header line is evidently written with (the expected one if unsure)."""
@@ -39,11 +49,16 @@ class Sniffed:
 def sniff(head: bytes) -> Sniffed:
     bom = head.startswith(UTF8_BOM)
     body = head[len(UTF8_BOM):] if bom else head
+    binary = None if bom else binary_format(head)
+    wide = None if bom or binary else _wide_encoding(head)
+    if not (bom or binary or wide):
+        binary = control_heavy(head)
     return Sniffed(
         bom=bom,
-        wide_encoding=None if bom else _wide_encoding(head),
+        wide_encoding=wide,
         line_break=CR if (CR in body and LF not in body) else LF,
         header_delimiter_counts=_header_delimiter_counts(body),
+        binary=binary,
     )
 
 
@@ -52,6 +67,10 @@ def _wide_encoding(head: bytes) -> str | None:
         if head.startswith(mark):
             return name
     sample = head[:4096]
+    if len(sample) >= 8 and sample.count(0) * 2 >= len(sample):
+        wide = _utf32_without_bom(sample[:len(sample) // 4 * 4])
+        if wide:
+            return wide
     if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):
         # ASCII text in UTF-16 is every second byte NUL; without a BOM that is the sign.
         evens, odds = sample[0::2].count(0), sample[1::2].count(0)
@@ -59,6 +78,18 @@ def _wide_encoding(head: bytes) -> str | None:
             return "UTF-16 BE"
         if odds > 3 * max(evens, 1):
             return "UTF-16 LE"
+    return None
+
+
+def _utf32_without_bom(sample: bytes) -> str | None:
+    """UTF-32 without a BOM: the top byte of every 4-byte unit is NUL (code points stop at
+    U+10FFFF), the next one nearly always (outside the BMP only), and the lowest one rarely."""
+    units = len(sample) // 4
+    nuls = [sample[i::4].count(0) for i in range(4)]
+    if nuls[3] == units and nuls[2] * 10 >= units * 9 and nuls[0] * 2 < units:
+        return "UTF-32 LE"
+    if nuls[0] == units and nuls[1] * 10 >= units * 9 and nuls[3] * 2 < units:
+        return "UTF-32 BE"
     return None
 
 

@@ -1,6 +1,7 @@
 """The lint engine: one file in, one FileResult out.
 
-    sniff (encoding marks, delimiter, line breaks) -> sniff rules
+    sniff (what the file is, encoding marks, delimiter, line breaks) -> sniff rules
+        (a file that is not CSV text, such as gzip, XLSX or UTF-16, stops here)
     scan chunk by chunk -> header rules (first chunk) -> chunk rules -> end rules
 
 Rules yield Findings (or Skipped, when they cannot run); the engine stamps path, severity
@@ -62,6 +63,7 @@ class FileLint:
         self.result = FileResult(path=display, object=job.object, operation=job.operation)
         runnable = _runnable(rules, self.ctx, self.result)
         self.ctx.rule_states = {rule_.state: rule_.state() for rule_ in runnable if rule_.state is not None}
+        self.runnable = runnable
         self.by_scope = _rules_by_scope(runnable)
         self.emit = _stamper(self.result, display)
         self.value_stage: ValueStage | None = None
@@ -78,8 +80,8 @@ class FileLint:
                 ctx.sniffed = sniff(stream.read(HEAD_SIZE))
                 ctx.delimiter = ctx.sniffed.evident_delimiter(ctx.expected_delimiter)
                 _run(by_scope[Scope.SNIFF], emit, ctx)
-                if ctx.sniffed.wide_encoding:
-                    self.stopped_early = True
+                if ctx.sniffed.not_text:
+                    self._skip_unread(f"the file is {ctx.sniffed.not_text}, not UTF-8 CSV text")
                     return
                 start = len(UTF8_BOM) if ctx.sniffed.bom else 0
                 stream.seek(start)
@@ -107,9 +109,18 @@ class FileLint:
         except OSError as error:
             raise UsageError(f"{self.path}: cannot read: {error.strerror or error}") from None
 
+    def _skip_unread(self, reason: str) -> None:
+        """The file is not CSV text (gzip, XLSX, UTF-16...): the sniff rules have said what it
+        is; every other rule is listed as skipped, and nothing more is read."""
+        reported = {stamped.code for stamped in self.result.findings}
+        self.result.skipped_rules.extend((rule_.code, reason) for rule_ in self.runnable
+                                         if rule_.code not in reported)
+        self.stopped_early = True
+
     def finish(self) -> FileResult:
         """The value checks still to evaluate, the end-of-file rules, the sorted result."""
         if self.stopped_early:
+            self.result.skipped_rules = list(dict.fromkeys(self.result.skipped_rules))
             return self.result
         if self.value_stage is not None:
             self.value_stage.finish()

@@ -20,7 +20,11 @@ def invalid_utf8(chunk, ctx):
     ## What it checks
     That every byte sequence in the file is valid UTF-8. The first invalid byte is
     reported at its line. A UTF-16 or UTF-32 file (with or without a byte-order mark) is
-    reported once, at line 1, and not checked further: its bytes are not UTF-8 text.
+    reported once, at line 1, and not checked further: its bytes are not UTF-8 text. So is
+    a file that is not text at all, named by its first bytes: gzip, bzip2, xz or zstd data,
+    a zip, 7-Zip or RAR archive, an XLSX, ODS or DOCX document, a legacy XLS (OLE2), a PDF,
+    or bytes too full of control characters to be text. Every other rule is then listed
+    as skipped, with that reason.
 
     ## Why it matters
     The Bulk API guide: "Files must be in UTF-8 format." A file saved as Windows-1252
@@ -36,7 +40,10 @@ def invalid_utf8(chunk, ctx):
     Safe, and only when you name the source encoding (`sfprep fix --encoding cp1252`):
     the file is re-encoded from that encoding to UTF-8. sfprep never guesses an encoding,
     and offers no fix for a file that is partly valid UTF-8 already (re-encoding would
-    garble that part).
+    garble that part). A UTF-16 or UTF-32 file is re-encoded only from an encoding of its
+    own family (`--encoding utf-16`, `utf-32-le`, ...). A compressed, archived or binary
+    file gets no fix: decompress or export it first. `sfprep fix` edits nothing else in a
+    file that is not UTF-8.
     """
     seen = ctx.state(Utf8Seen)
     if seen.reported:
@@ -55,19 +62,35 @@ def invalid_utf8(chunk, ctx):
                   fix=None if mixed else _reencode_fix(ctx))
 
 
-def _reencode_fix(ctx) -> Fix | None:
+def _reencode_fix(ctx, family: str | None = None) -> Fix | None:
+    """The re-encode from --encoding; for a UTF-16 or UTF-32 file, only from an encoding of
+    that family (cp1252 would "decode" UTF-32's NULs into text)."""
     encoding = ctx.settings.encoding if ctx.settings else None
-    if not encoding:
+    if not encoding or (family and not _in_family(encoding, family)):
         return None
     return Fix((), Applicability.SAFE, f"Re-encode the file from {encoding} to UTF-8",
                rewrite=("reencode", encoding))
 
 
+def _in_family(encoding: str, family: str) -> bool:
+    import codecs
+
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return True  # offered; the rewrite reports the unknown encoding as a usage error
+    return name.startswith(family.lower())
+
+
 @invalid_utf8.also(Scope.SNIFF)
-def wide_encoding(ctx):
-    if ctx.sniffed.wide_encoding:
-        yield Finding("F001", f"file is encoded as {ctx.sniffed.wide_encoding}, not UTF-8", line=1,
-                      fix=_reencode_fix(ctx))
+def not_utf8_text(ctx):
+    """One finding, at line 1, for a file that is not byte-oriented text (the engine stops after it)."""
+    sniffed = ctx.sniffed
+    if sniffed.binary is not None:
+        yield Finding("F001", str(sniffed.binary), line=1)
+    elif sniffed.wide_encoding:
+        yield Finding("F001", f"file is encoded as {sniffed.wide_encoding}, not UTF-8", line=1,
+                      fix=_reencode_fix(ctx, family=sniffed.wide_encoding[:6]))
 
 
 @rule("F002", "utf8-bom", "E", fix="S", scope=Scope.SNIFF)
