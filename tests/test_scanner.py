@@ -469,11 +469,12 @@ def test_missing_file_is_a_usage_error(tmp_path):
     _one_error_line(err, "no such file")
 
 
-def test_folder_without_csv_is_clean(tmp_path):
+def test_folder_without_csv_is_a_usage_error(tmp_path):
+    """A CI gate must never pass on no files (CLI.md)."""
+    from tests.helpers import assert_usage_error, invoke
+
     (tmp_path / "notes.txt").write_text("hello\n")
-    code, report = lint_json(tmp_path)
-    assert code == 0
-    assert report["findings"] == [] and report["files"] == []
+    assert_usage_error(*invoke("lint", "--format", "json", tmp_path), "no CSV or XML file")
 
 
 def test_zero_byte_file_is_f003(tmp_path):
