@@ -24,9 +24,10 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **flags) -> None
 def run_fix(paths: tuple[str, ...], options: Options, report_options_: ReportOptions,
             unsafe_fixes: bool, diff: bool) -> None:
     from sfprep import api
-    from sfprep.cli.output import exit_code, write_report
+    from sfprep.cli.output import check_report_options, exit_code, write_report
     from sfprep.core.model import UsageError
 
+    check_report_options(report_options_)
     if not paths:
         raise UsageError("no file or folder given (try `sfprep fix .`)")
     report = api.fix(paths, unsafe_fixes=unsafe_fixes, diff=diff, **given(options))
