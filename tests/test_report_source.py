@@ -145,9 +145,10 @@ def _expected(data: bytes, offset: int) -> Spot:
     offset = max(offset, first)
     start = max(data.rfind(newline, 0, offset) + 1, first)
     end = data.find(newline, offset)
-    end = len(data) if end < 0 else end
-    if newline == 0x0A and end > offset and data[end - 1] == 0x0D:
-        end -= 1
+    if end < 0:
+        end = len(data)
+    elif newline == 0x0A and end > offset and data[end - 1] == 0x0D:
+        end -= 1  # the CR of a CRLF; any other CR is part of the line
     before = data[start:offset].decode("utf-8", "replace")
     after = data[offset:end].decode("utf-8", "replace")
     return Spot(len(before), before[-CONTEXT_CHARS:], after[:CONTEXT_CHARS])
