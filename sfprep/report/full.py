@@ -31,19 +31,19 @@ def render(results: list[FileResult], out, color: bool = False) -> None:
 
 def _finding(console, stamped: StampedFinding, spot: Spot | None, escape) -> None:
     f = stamped.finding
+    style = _STYLE[stamped.severity]
     marker = ""
     if f.fix is not None:
         marker = " [*]" if f.fix.applicability == Applicability.SAFE else " [-]"
-    console.print(f"[{_STYLE[stamped.severity]}]{f.code}[/]{escape(marker)} {escape(f.message)}")
     where = ":".join([stamped.path] + [str(v) for v in (f.line, f.column) if v is not None])
-    console.print(f"  [blue]-->[/] {escape(where)}")
+    lines = [f"[{style}]{f.code}[/]{escape(marker)} {escape(f.message)}", f"  [blue]-->[/] {escape(where)}"]
     if spot is not None and f.line is not None:
         text, caret = excerpt(spot)
         gutter = str(f.line)
-        console.print(f"[blue]{gutter} |[/] {escape(text)}")
-        console.print(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{_STYLE[stamped.severity]}]^[/]")
-    console.print(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code))}[/]")
-    console.print()
+        lines.append(f"[blue]{gutter} |[/] {escape(text)}")
+        lines.append(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{style}]^[/]")
+    lines.append(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code))}[/]\n")
+    console.print("\n".join(lines))  # one print per finding: rich's cost is per call
 
 
 def _fix_note(fix, code: str) -> str:
