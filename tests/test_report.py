@@ -248,16 +248,18 @@ def test_github_format():
     assert len(lines) == 5, out
     notices = [line for line in out.splitlines() if line.startswith("::notice")]
     assert len(notices) == 1 and "skipped" in notices[0] and "H008" in notices[0], out
+    # col: the 1-based character of the offending spot (MULTI_LINES, 0-based, plus one);
+    # the field position goes in the message
     expected = [
-        ("error", 1, 2, "H003"),
-        ("error", 2, 2, "Q004"),
-        ("error", 3, None, "Q006"),
-        ("error", 4, 2, "Q002"),
-        ("warning", 5, 3, "F007"),
+        ("error", 1, 6, "H003", 2),
+        ("error", 2, 8, "Q004", 2),
+        ("error", 3, 1, "Q006", None),
+        ("error", 4, 11, "Q002", 2),
+        ("warning", 5, 22, "F007", 3),
     ]
-    for line, (level, number, column, code_) in zip(lines, expected):
-        prefix = f"::{level} file={MULTI},line={number}"
+    for line, (level, number, column, code_, field) in zip(lines, expected):
+        prefix = f"::{level} file={MULTI},line={number},col={column},"
         assert line.startswith(prefix), f"{line!r} does not start with {prefix!r}"
-        assert (f",col={column}" in line) == (column is not None), line
         assert f"::{code_} " in line, f"message part should start with the code: {line!r}"
+        assert line.endswith(f" (field {field})") == (field is not None), line
     assert sum(1 for line in lines if line.startswith("::error file=")) == 4

@@ -42,8 +42,12 @@ def test_junit_clean_file_is_one_passing_case(tmp_path):
     code, out, _ = invoke("lint", "--format", "junit", data)
     assert code == 0
     document = xml.dom.minidom.parseString(out)
-    assert len(document.getElementsByTagName("testcase")) == 1
+    cases = document.getElementsByTagName("testcase")
+    passing = [case for case in cases if not case.getElementsByTagName("skipped")]
+    assert [case.getAttribute("name") for case in passing] == ["sfprep"]
     assert not document.getElementsByTagName("failure")
+    _, report = lint_json(data)
+    assert len(cases) == 1 + len(report["files"][0]["skipped_rules"])  # the rest: skipped rules
 
 
 def test_html_escapes_values_and_lists_every_finding(tmp_path):

@@ -24,7 +24,9 @@ def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **flags) -> None
 def run_fix(paths: tuple[str, ...], options: Options, report_options_: ReportOptions,
             unsafe_fixes: bool, diff: bool) -> None:
     from sfprep import api
-    from sfprep.cli.output import exit_code, write_report
+    from sfprep.cli.output import check_report_options, exit_code, write_report
+
+    check_report_options(report_options_)
     report = api.fix(paths or ".", unsafe_fixes=unsafe_fixes, diff=diff, **given(options))
     if diff:
         _print_diffs(report.outcomes)

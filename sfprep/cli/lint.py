@@ -19,10 +19,11 @@ def lint(paths: tuple[str, ...], apply_fixes: bool, unsafe_fixes: bool, diff: bo
     """Check CSV batch files and report findings."""
     from sfprep import api
     from sfprep.cli.fix import run_fix
-    from sfprep.cli.output import exit_code, write_report
+    from sfprep.cli.output import check_report_options, exit_code, write_report
     from sfprep.core.model import UsageError
 
     options, report_options_ = split_options(flags)
+    check_report_options(report_options_)
     if apply_fixes or diff:
         run_fix(paths, options, report_options_, unsafe_fixes=unsafe_fixes, diff=diff)
         return

@@ -8,9 +8,18 @@ from sfprep.cli.options import ReportOptions
 from sfprep.core.model import UsageError
 
 
+def check_report_options(options: ReportOptions) -> None:
+    """Refuse, before any linting, a report that could not be written (--statistics --format sarif)."""
+    if options.statistics:
+        from sfprep.report.statistics import check_format
+
+        check_format(options.format)
+
+
 def write_report(report, options: ReportOptions) -> None:
     from sfprep.report import render
 
+    check_report_options(options)
     fmt = options.format or ("full" if sys.stdout.isatty() and not options.output else "concise")
     if options.output is None:
         render(fmt, report.files, sys.stdout, statistics=options.statistics,

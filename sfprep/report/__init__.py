@@ -65,8 +65,8 @@ def skipped_lines(results: list[FileResult]) -> list[str]:
 
 
 def render(fmt: str, results: list[FileResult], out, *, statistics: bool = False, color: bool = False) -> None:
-    if statistics and fmt != "json":
-        import_module("sfprep.report.statistics").render(results, out)
+    if statistics:
+        import_module("sfprep.report.statistics").render(results, out, fmt)
         return
     module = import_module(f"sfprep.report.{fmt}")
     if fmt == "full":

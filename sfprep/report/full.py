@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sfprep.core.model import Applicability, FileResult, Severity, StampedFinding
 from sfprep.report import skipped_lines, summarise, summary_line
+from sfprep.report.source import Spot, spots_of
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _EXCERPT_WIDTH = 100
@@ -18,8 +19,9 @@ def render(results: list[FileResult], out, color: bool = False) -> None:
         if not result.findings:
             continue
         console.rule(f"[bold]{escape(result.path)}[/]", align="left", style="dim")
+        spots = spots_of(result)
         for stamped in result.findings:
-            _finding(console, stamped, escape)
+            _finding(console, stamped, spots.get(stamped.finding.offset), escape)
     summary = summarise(results)
     for line in skipped_lines(results):
         console.print(f"[dim]{escape(line)}[/]")
@@ -27,22 +29,21 @@ def render(results: list[FileResult], out, color: bool = False) -> None:
     console.print(f"[{style}]{escape(summary_line(summary))}[/]")
 
 
-def _finding(console, stamped: StampedFinding, escape) -> None:
+def _finding(console, stamped: StampedFinding, spot: Spot | None, escape) -> None:
     f = stamped.finding
+    style = _STYLE[stamped.severity]
     marker = ""
     if f.fix is not None:
         marker = " [*]" if f.fix.applicability == Applicability.SAFE else " [-]"
-    console.print(f"[{_STYLE[stamped.severity]}]{f.code}[/]{escape(marker)} {escape(f.message)}")
     where = ":".join([stamped.path] + [str(v) for v in (f.line, f.column) if v is not None])
-    console.print(f"  [blue]-->[/] {escape(where)}")
-    excerpt = source_excerpt(stamped.path, f.offset)
-    if excerpt is not None and f.line is not None:
-        text, caret = excerpt
+    lines = [f"[{style}]{f.code}[/]{escape(marker)} {escape(f.message)}", f"  [blue]-->[/] {escape(where)}"]
+    if spot is not None and f.line is not None:
+        text, caret = excerpt(spot)
         gutter = str(f.line)
-        console.print(f"[blue]{gutter} |[/] {escape(text)}")
-        console.print(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{_STYLE[stamped.severity]}]^[/]")
-    console.print(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code))}[/]")
-    console.print()
+        lines.append(f"[blue]{gutter} |[/] {escape(text)}")
+        lines.append(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{style}]^[/]")
+    lines.append(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code))}[/]\n")
+    console.print("\n".join(lines))  # one print per finding: rich's cost is per call
 
 
 def _fix_note(fix, code: str) -> str:
@@ -53,32 +54,13 @@ def _fix_note(fix, code: str) -> str:
     return f"`sfprep fix --unsafe-fixes` would: {fix.description}"
 
 
-def source_excerpt(path: str, offset: int | None) -> tuple[str, int] | None:
-    """(the physical line holding `offset`, the character column of `offset` in it)."""
-    if offset is None:
-        return None
-    try:
-        with open(path, "rb") as stream:
-            start = max(0, offset - 4000)
-            stream.seek(start)
-            window = stream.read(8000)
-    except OSError:
-        return None
-    at = offset - start
-    newline = b"\n" if b"\n" in window or b"\r" not in window else b"\r"  # CR-only files break on CR
-    line_start = window.rfind(newline, 0, at) + 1
-    line_end = window.find(newline, at)
-    line_end = len(window) if line_end < 0 else line_end
-    if newline == b"\n" and line_end > line_start and window[line_end - 1:line_end] == b"\r":
-        line_end -= 1
-    before = window[line_start:at].decode("utf-8", "replace")
-    after = window[at:line_end].decode("utf-8", "replace")
-    text = _printable(before + after)
-    caret = len(_printable(before))
-    if caret > _EXCERPT_WIDTH - 20:  # keep the marked spot in view on long lines
-        cut = caret - (_EXCERPT_WIDTH - 20)
-        text, caret = "…" + text[cut + 1:], caret - cut
-    return text[:_EXCERPT_WIDTH], caret
+def excerpt(spot: Spot) -> tuple[str, int]:
+    """(the line around the spot, at most _EXCERPT_WIDTH characters, the caret's position in it);
+    on a long line the text is cut so that the marked spot stays in view."""
+    keep = _EXCERPT_WIDTH - 20
+    if spot.column <= keep:
+        return _printable(spot.before + spot.after)[:_EXCERPT_WIDTH], spot.column
+    return "…" + _printable(spot.before[-(keep - 1):] + spot.after[:_EXCERPT_WIDTH - keep]), keep
 
 
 _VISIBLE = {code: "\ufffd" for code in range(32)} | {0: "\u2400", 9: " ", 13: "\u240d"}

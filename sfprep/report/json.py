@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from sfprep import __version__
-from sfprep.core.model import FileResult, StampedFinding
-from sfprep.report import summarise
+from sfprep.core.model import FileResult, Fix, StampedFinding
+from sfprep.report import Summary, summarise
 
 
 def finding_dict(stamped: StampedFinding) -> dict:
@@ -13,9 +13,16 @@ def finding_dict(stamped: StampedFinding) -> dict:
     return {
         "path": stamped.path, "code": f.code, "severity": stamped.severity.word, "message": f.message,
         "line": f.line, "record": f.record, "column": f.column, "field": f.field,
-        "fix": None if f.fix is None else {"applicability": f.fix.applicability.word,
-                                           "description": f.fix.description},
+        "fix": None if f.fix is None else fix_dict(f.fix),
     }
+
+
+def fix_dict(fix: Fix) -> dict:
+    """A fix as CLI.md gives it: byte-range edits of the file, or null edits for a whole-file rewrite."""
+    edits = None if fix.rewrite is not None else [
+        {"start": edit.start, "end": edit.end, "content": edit.replacement.decode("utf-8", "replace")}
+        for edit in fix.edits]
+    return {"applicability": fix.applicability.word, "description": fix.description, "edits": edits}
 
 
 def report_dict(results: list[FileResult]) -> dict:
@@ -26,9 +33,13 @@ def report_dict(results: list[FileResult]) -> dict:
                    "skipped_rules": [{"code": c, "reason": why} for c, why in r.skipped_rules]}
                   for r in results],
         "findings": [finding_dict(f) for r in results for f in r.findings],
-        "summary": {"errors": summary.errors, "warnings": summary.warnings, "infos": summary.infos,
-                    "fixable": summary.fixable},
+        "summary": summary_dict(summary),
     }
+
+
+def summary_dict(summary: Summary) -> dict:
+    return {"errors": summary.errors, "warnings": summary.warnings, "infos": summary.infos,
+            "fixable": summary.fixable}
 
 
 def render(results: list[FileResult], out) -> None:
