@@ -41,11 +41,13 @@ def _finding(console, stamped: StampedFinding, escape) -> None:
         gutter = str(f.line)
         console.print(f"[blue]{gutter} |[/] {escape(text)}")
         console.print(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{_STYLE[stamped.severity]}]^[/]")
-    console.print(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code))}[/]")
+    console.print(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code, f.hint))}[/]")
     console.print()
 
 
-def _fix_note(fix, code: str) -> str:
+def _fix_note(fix, code: str, hint: str | None = None) -> str:
+    if fix is None and hint:
+        return hint
     if fix is None:
         return f"no automatic fix (`sfprep rule {code}` explains)"
     if fix.applicability == Applicability.SAFE:

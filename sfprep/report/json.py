@@ -15,6 +15,7 @@ def finding_dict(stamped: StampedFinding) -> dict:
         "line": f.line, "record": f.record, "column": f.column, "field": f.field,
         "fix": None if f.fix is None else {"applicability": f.fix.applicability.word,
                                            "description": f.fix.description},
+        "hint": f.hint,
     }
 
 

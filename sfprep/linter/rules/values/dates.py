@@ -8,11 +8,14 @@ from sfprep.linter.rules.values.common import col, show, typed
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 ISO_DATE_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{4})$"
 ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2})$"
-ISO_DATETIME_NO_ZONE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?$"
+ZONE_AT_END = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # after a time
+Z_AND_OFFSET = r"Z[+-]\d{2}:?\d{2}$"
+# What the V006 fix reads without --date-format: ISO shapes, T or space, with or without a zone.
+ISO_FORMATS = tuple(f"%Y-%m-%d{sep}%H:%M:%S{fraction}{zone}" for zone in ("", "%z")
+                    for sep in ("T", " ") for fraction in ("", ".%f"))
 
 
-def _date_fix(ctx):
-    fmt = ctx.settings.date_format if ctx.settings else None
+def _date_fix(fmt: str | None):
     if not fmt:
         return None
 
@@ -31,9 +34,11 @@ def date_not_iso(ctx):
     """Date value not in `yyyy-MM-dd`.
 
     ## What it checks
-    Values of date fields (describe type `date`, or, without a describe, columns whose
-    values are mostly date-like) are `yyyy-MM-dd`. The bulk1 profile also accepts the
-    guide's `yyyy-MM-ddZ` and `yyyy-MM-dd+HHmm`; Bulk API 2.0 does not.
+    Values of date fields (describe type `date`; without a describe, columns whose values
+    are mostly dates in any layout, or whose name is a date field's, like `Birthdate`,
+    `CloseDate` or `Start_Date__c`, and whose values have digits) are `yyyy-MM-dd`. The
+    bulk1 profile also accepts the guide's `yyyy-MM-ddZ` and `yyyy-MM-dd+HHmm`; Bulk API
+    2.0 does not.
 
     ## Why it matters
     `2023-06-07` loads; `06/07/2023` fails the row, and whether it meant June or July is
@@ -47,18 +52,33 @@ def date_not_iso(ctx):
 
     ## Fix
     Unsafe, and only with `--date-format` (e.g. `%m/%d/%Y`): the value is read with that
-    format and written as `yyyy-MM-dd`. sfprep never guesses day-versus-month.
+    format and written as `yyyy-MM-dd`. sfprep never guesses day-versus-month, and a
+    column is rewritten only if the format reads every one of its non-ISO values in the
+    whole file: one value it cannot read (`07/15/2009` under `%d/%m/%Y`) shows the format
+    is wrong, and then no value of the column is rewritten; the findings name that value.
     """
     pattern = f"{ISO_DATE}|{ISO_DATE_WITH_OFFSET}" if ctx.profile.get("date_offset_allowed") else ISO_DATE
+    fmt = ctx.settings.date_format if ctx.settings else None
     columns = typed(ctx, "date")
     yield CellCheck("V005", columns, present(columns) & ~col(columns).str.contains(pattern),
-                    lambda v, c: _date_message(v, c, "date", "yyyy-MM-dd"), fix=_date_fix(ctx))
+                    lambda v, c: _not_iso(v, c, "date", "yyyy-MM-dd") + ("" if fmt else "; give --date-format to fix"),
+                    fix=_date_fix(fmt), all_or_nothing=True,
+                    no_fix=lambda v, name: f"--date-format {fmt} does not read {name}",
+                    hint=lambda v, c: _fix_with(["--date-format FMT"], c, failed=bool(fmt)))
 
 
-def _date_message(value: str, column, kind: str, wanted: str) -> str:
-    how = "inferred from its values" if column.inferred else f"a {kind} field"
-    advice = "" if "--date-format" in wanted else "; give --date-format to fix"
-    return f"{show(value)} in {column.name} ({how}) is not {wanted}{advice}"
+def _not_iso(value: str, column, kind: str, wanted: str) -> str:
+    how = f"inferred from {column.inferred}" if column.inferred else f"a {kind} field"
+    return f"{show(value)} in {column.name} ({how}) is not {wanted}"
+
+
+def _fix_with(flags: list[str], column, failed: bool) -> str:
+    """The hint of a date finding without a fix: the command that would fix it."""
+    command = f"fix with `sfprep fix --unsafe-fixes {' '.join(flags)}`"
+    if failed:
+        return f"{command}, where FMT reads every non-ISO value of {column.name}"
+    examples = {"--date-format FMT": "FMT as in strptime, e.g. %m/%d/%Y", "--timezone TZ": "TZ e.g. Europe/Paris"}
+    return f"{command} ({'; '.join(examples[flag] for flag in flags)})"
 
 
 @rule("V006", "datetime-not-iso", "E", fix="U", scope=Scope.VALUES)
@@ -66,9 +86,11 @@ def datetime_not_iso(ctx):
     """dateTime value not `yyyy-MM-ddTHH:mm:ss[.SSS]` with a zone.
 
     ## What it checks
-    Values of dateTime fields (describe type `datetime`, or columns whose values are
-    mostly date-times) are `yyyy-MM-ddTHH:mm:ss`, optionally with `.SSS`, followed by `Z`,
-    `+HHmm` or `+HH:mm`. A dateTime with no zone is an error.
+    Values of dateTime fields (describe type `datetime`, or, without a describe, columns
+    whose values are mostly date-times in any layout, or whose name is a dateTime field's,
+    like `CreatedDate` or `Shipped_At__c`) are `yyyy-MM-ddTHH:mm:ss`, optionally with
+    `.SSS`, followed by `Z`, `+HHmm` or `+HH:mm`. A dateTime with no zone is an error, and
+    so is one with two (`...000Z-0300`).
 
     ## Why it matters
     Without a zone Salesforce reads the time in a zone you did not state: the classic
@@ -81,51 +103,104 @@ def datetime_not_iso(ctx):
     `2023-06-07T10:00:00Z` or `2023-06-07T10:00:00+02:00`
 
     ## Fix
-    Unsafe, and only with `--date-format` and `--timezone`: the value is read with the
-    format in that zone and written in UTC with `Z`.
+    Unsafe. A value is read with `--date-format` (or, without it, as an ISO date-time with
+    `T` or a space), in the `--timezone` when it has no zone of its own, and written in UTC
+    with `Z`: a zone-less ISO value needs only `--timezone`, a value in another layout
+    `--date-format` as well. As for V005, a column is rewritten only if every one of its
+    values can be.
     """
+    settings = ctx.settings
+    fmt = settings.date_format if settings else None
+    zone_name = settings.timezone if settings else None
     columns = typed(ctx, "datetime")
     yield CellCheck("V006", columns, present(columns) & ~col(columns).str.contains(ISO_DATETIME),
-                    _datetime_message, fix=_datetime_fix(ctx))
+                    _datetime_message, fix=_datetime_fix(fmt, zone_name), all_or_nothing=True,
+                    no_fix=lambda v, name: _datetime_no_fix(v, name, fmt, zone_name),
+                    hint=lambda v, c: _datetime_hint(v, c, fmt))
 
 
 def _datetime_message(value: str, column) -> str:
     import re
-    if re.match(ISO_DATETIME_NO_ZONE, value):
+    if re.search(Z_AND_OFFSET, value):
+        return f"{show(value)} in {column.name} has both Z and an offset; a dateTime has one zone"
+    if _datetime_needs(value) == ["--timezone TZ"]:
         return f"{show(value)} in {column.name} has no time zone; Salesforce would guess one (add Z or +HH:mm)"
-    return _date_message(value, column, "dateTime", "yyyy-MM-ddTHH:mm:ss plus a zone")
+    return _not_iso(value, column, "dateTime", "yyyy-MM-ddTHH:mm:ss plus a zone")
 
 
-ISO_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
+def _datetime_hint(value: str, column, fmt: str | None) -> str | None:
+    import re
+    if re.search(Z_AND_OFFSET, value):
+        return None  # which of its two zones is meant, no flag can say
+    return _fix_with(_datetime_needs(value), column, failed=bool(fmt) and _needs_format(value))
 
 
-def _datetime_fix(ctx):
-    settings = ctx.settings
-    if not settings or not settings.timezone:
-        return None
-    from datetime import datetime, timezone
+def _needs_format(value: str) -> bool:
+    """Whether only a --date-format could read this value (it is in no ISO layout)."""
+    return _parse(value.strip(), ISO_FORMATS) is None
+
+
+def _datetime_needs(value: str) -> list[str]:
+    """The flags a V006 fix of this value needs."""
+    import re
+    needs = ["--date-format FMT"] if _needs_format(value) else []
+    if not re.search(ZONE_AT_END, value.strip()):
+        needs.append("--timezone TZ")
+    return needs or ["--date-format FMT"]
+
+
+def _datetime_no_fix(value: str, name: str, fmt: str | None, zone_name: str | None) -> str:
+    """Why _datetime_fix gave this value (called `name` in the sentence) nothing."""
+    import re
+    if re.search(Z_AND_OFFSET, value):
+        return f"which zone {name} means is yours to say"
+    if _needs_format(value) and (not fmt or _parse(value.strip(), (fmt,)) is None):
+        return f"--date-format {fmt} does not read {name}" if fmt else f"{name} needs --date-format"
+    if zone_name:
+        return f"--timezone {zone_name!r} is not a time zone"
+    return f"{name} has no zone and no --timezone is given"
+
+
+def _parse(value: str, formats):
+    """(the format that reads `value`, the datetime), or None."""
+    from datetime import datetime
+    for fmt in formats:
+        try:
+            return fmt, datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def _datetime_fix(fmt: str | None, zone_name: str | None):
+    """value -> (the value in UTC with Z, description), or None when it cannot be read, or
+    has no zone and no (valid) --timezone is given. A value that states its zone needs none."""
+    from datetime import timezone
     from zoneinfo import ZoneInfo
 
-    try:
-        zone = ZoneInfo(settings.timezone)
-    except (ValueError, KeyError, OSError):
-        return None
-    formats = ((settings.date_format,) if settings.date_format else ()) + ISO_LOCAL_FORMATS
+    zone = None
+    if zone_name:
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ValueError, KeyError, OSError):
+            zone = None
+    formats = ((fmt,) if fmt else ()) + ISO_FORMATS
 
     def convert(value: str):
-        for fmt in formats:
-            try:
-                parsed = datetime.strptime(value.strip(), fmt)
-            except ValueError:
-                continue
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=zone)
-            utc = parsed.astimezone(timezone.utc)
-            text = f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S")
-            if utc.microsecond:
-                text += f".{utc.microsecond // 1000:03d}"
-            return text + "Z", f"Rewrite in UTC (read as {fmt} in {settings.timezone})"
-        return None
+        parsed = _parse(value.strip(), formats)
+        if parsed is None:
+            return None
+        used, moment = parsed
+        read_as = f"read as {used}"
+        if moment.tzinfo is None:
+            if zone is None:
+                return None
+            moment, read_as = moment.replace(tzinfo=zone), f"{read_as} in {zone_name}"
+        utc = moment.astimezone(timezone.utc)
+        text = f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S")
+        if utc.microsecond:
+            text += f".{utc.microsecond // 1000:03d}"
+        return text + "Z", f"Rewrite in UTC ({read_as})"
     return convert
 
 
