@@ -1,6 +1,10 @@
 """V005-V007: dates and dateTimes in the form the Bulk API reads, and real calendar values."""
 from __future__ import annotations
 
+import functools
+import re
+from typing import NamedTuple
+
 from sfprep.linter.checks import CellCheck, present
 from sfprep.linter.registry import Scope, rule
 from sfprep.linter.rules.values.common import col, show, typed
@@ -8,11 +12,12 @@ from sfprep.linter.rules.values.common import col, show, typed
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 ISO_DATE_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{4})$"
 ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2})$"
-ZONE_AT_END = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:Z|[+-]\d{2}(?::?\d{2})?)$"  # after a time
-Z_AND_OFFSET = r"Z[+-]\d{2}:?\d{2}$"
-# What the V006 fix reads without --date-format: ISO shapes, T or space, with or without a zone.
-ISO_FORMATS = tuple(f"%Y-%m-%d{sep}%H:%M:%S{fraction}{zone}" for zone in ("", "%z")
-                    for sep in ("T", " ") for fraction in ("", ".%f"))
+# A zone after a time; Z and an offset both; what the V006 fix reads without --date-format
+# (ISO with T or a space, a zone or none): compiled, for the failing cells only.
+_ZONE_AT_END = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_Z_AND_OFFSET = re.compile(r"Z[+-]\d{2}:?\d{2}$")
+_ISO_LAYOUT = re.compile(r"^\d{4}-\d{2}-\d{2}(?P<sep>[T ])\d{2}:\d{2}:\d{2}(?P<fraction>\.\d{1,6})?"
+                         r"(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 
 
 def _date_fix(fmt: str | None):
@@ -120,56 +125,58 @@ def datetime_not_iso(ctx):
 
 
 def _datetime_message(value: str, column) -> str:
-    import re
-    if re.search(Z_AND_OFFSET, value):
+    shape = _shape(value)
+    if shape.two_zones:
         return f"{show(value)} in {column.name} has both Z and an offset; a dateTime has one zone"
-    if _datetime_needs(value) == ["--timezone TZ"]:
+    if shape.iso_format and not shape.zone:
         return f"{show(value)} in {column.name} has no time zone; Salesforce would guess one (add Z or +HH:mm)"
     return _not_iso(value, column, "dateTime", "yyyy-MM-ddTHH:mm:ss plus a zone")
 
 
 def _datetime_hint(value: str, column, fmt: str | None) -> str | None:
-    import re
-    if re.search(Z_AND_OFFSET, value):
+    shape = _shape(value)
+    if shape.two_zones:
         return None  # which of its two zones is meant, no flag can say
-    return _fix_with(_datetime_needs(value), column, failed=bool(fmt) and _needs_format(value))
+    needs = ([] if shape.iso_format else ["--date-format FMT"]) + ([] if shape.zone else ["--timezone TZ"])
+    return _fix_with(needs or ["--date-format FMT"], column, failed=bool(fmt) and not shape.iso_format)
 
 
-def _needs_format(value: str) -> bool:
-    """Whether only a --date-format could read this value (it is in no ISO layout)."""
-    return _parse(value.strip(), ISO_FORMATS) is None
+class Shape(NamedTuple):
+    iso_format: str | None   # the strptime format of its ISO layout (T or space), or None
+    zone: bool               # it ends with a zone after a time
+    two_zones: bool          # `...Z-0300`
 
 
-def _datetime_needs(value: str) -> list[str]:
-    """The flags a V006 fix of this value needs."""
-    import re
-    needs = ["--date-format FMT"] if _needs_format(value) else []
-    if not re.search(ZONE_AT_END, value.strip()):
-        needs.append("--timezone TZ")
-    return needs or ["--date-format FMT"]
+@functools.lru_cache(maxsize=4096)  # a column's failing values repeat: each is looked at once
+def _shape(value: str) -> Shape:
+    value = value.strip()
+    iso = _ISO_LAYOUT.match(value)
+    iso_format = None
+    if iso:
+        iso_format = f"%Y-%m-%d{iso['sep']}%H:%M:%S" + (".%f" if iso["fraction"] else "") + ("%z" if iso["zone"] else "")
+    return Shape(iso_format, bool(_ZONE_AT_END.search(value)), bool(_Z_AND_OFFSET.search(value)))
 
 
 def _datetime_no_fix(value: str, name: str, fmt: str | None, zone_name: str | None) -> str:
     """Why _datetime_fix gave this value (called `name` in the sentence) nothing."""
-    import re
-    if re.search(Z_AND_OFFSET, value):
+    shape = _shape(value)
+    if shape.two_zones:
         return f"which zone {name} means is yours to say"
-    if _needs_format(value) and (not fmt or _parse(value.strip(), (fmt,)) is None):
+    if not shape.iso_format and (not fmt or _read(value.strip(), fmt) is None):
         return f"--date-format {fmt} does not read {name}" if fmt else f"{name} needs --date-format"
+    if shape.iso_format and _read(value.strip(), shape.iso_format) is None:
+        return f"{name} is not a real date and time"
     if zone_name:
         return f"--timezone {zone_name!r} is not a time zone"
     return f"{name} has no zone and no --timezone is given"
 
 
-def _parse(value: str, formats):
-    """(the format that reads `value`, the datetime), or None."""
+def _read(value: str, fmt: str):
     from datetime import datetime
-    for fmt in formats:
-        try:
-            return fmt, datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
+    try:
+        return datetime.strptime(value, fmt)
+    except ValueError:
+        return None
 
 
 def _datetime_fix(fmt: str | None, zone_name: str | None):
@@ -184,13 +191,16 @@ def _datetime_fix(fmt: str | None, zone_name: str | None):
             zone = ZoneInfo(zone_name)
         except (ValueError, KeyError, OSError):
             zone = None
-    formats = ((fmt,) if fmt else ()) + ISO_FORMATS
 
     def convert(value: str):
-        parsed = _parse(value.strip(), formats)
-        if parsed is None:
+        value = value.strip()
+        used = fmt
+        moment = _read(value, fmt) if fmt else None
+        if moment is None:
+            used = _shape(value).iso_format
+            moment = _read(value, used) if used else None
+        if moment is None:
             return None
-        used, moment = parsed
         read_as = f"read as {used}"
         if moment.tzinfo is None:
             if zone is None:
