@@ -79,9 +79,14 @@ def _not_iso(value: str, column, kind: str, wanted: str) -> str:
 
 def _fix_with(flags: list[str], column, failed: bool) -> str:
     """The hint of a date finding without a fix: the command that would fix it."""
+    return _command_hint(tuple(flags), column.name, failed)
+
+
+@functools.lru_cache(maxsize=256)  # a handful per column, asked once per failing cell
+def _command_hint(flags: tuple[str, ...], column_name: str, failed: bool) -> str:
     command = f"fix with `sfprep fix --unsafe-fixes {' '.join(flags)}`"
     if failed:
-        return f"{command}, where FMT reads every non-ISO value of {column.name}"
+        return f"{command}, where FMT reads every non-ISO value of {column_name}"
     examples = {"--date-format FMT": "FMT as in strptime, e.g. %m/%d/%Y", "--timezone TZ": "TZ e.g. Europe/Paris"}
     return f"{command} ({'; '.join(examples[flag] for flag in flags)})"
 
@@ -197,8 +202,11 @@ def _datetime_fix(fmt: str | None, zone_name: str | None):
         used = fmt
         moment = _read(value, fmt) if fmt else None
         if moment is None:
-            used = _shape(value).iso_format
-            moment = _read(value, used) if used else None
+            shape = _shape(value)
+            if shape.iso_format is None or (zone is None and not shape.zone):
+                return None  # unread, or zone-less with no zone to read it in: no strptime needed
+            used = shape.iso_format
+            moment = _read(value, used)
         if moment is None:
             return None
         read_as = f"read as {used}"
