@@ -20,7 +20,8 @@ def malformed_record_id(ctx):
 
     ## What it checks
     Values of `Id` and of Id-valued lookup columns (describe type `id` or `reference`;
-    without describe, `Id` and columns named `*Id`) are 15 or 18 letters and digits, and an
+    without describe, `Id` and columns named `*Id`, in any case: `ID`, `ACCOUNTID`; not
+    snake-case `*_id`, nor `UUID`, `Paid`, `Valid`) are 15 or 18 letters and digits, and an
     18-character Id's last three characters match its case-safe checksum.
 
     ## Why it matters
