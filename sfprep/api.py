@@ -49,9 +49,16 @@ class SettingsArgs(TypedDict, total=False):
     stdin_filename: str
 
 
+class EditDict(TypedDict):
+    start: int      # byte offsets in the file, [start, end)
+    end: int
+    content: str    # what replaces them
+
+
 class FixDict(TypedDict):
     applicability: str
     description: str
+    edits: list[EditDict] | None   # None for a whole-file rewrite (re-delimiting, re-encoding)
 
 
 class FindingDict(TypedDict):
@@ -66,6 +73,7 @@ class FindingDict(TypedDict):
     column: int | None
     field: str | None
     fix: FixDict | None
+    hint: str | None   # how it could be fixed, where no fix is offered
 
 
 @dataclass

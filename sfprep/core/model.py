@@ -86,6 +86,7 @@ class Finding:
     offset: int | None = None  # byte offset of the problem, for the source excerpt in reports
     fix: Fix | None = None
     severity: Severity | None = None  # only where this finding is graver than the rule's default
+    hint: str | None = None  # how it could be fixed, where sfprep offers no fix (e.g. which flag to give)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
+from sfprep.linter.checks import HeldColumn
 from sfprep.salesforce.columns import infer_types_from_values
 
 INFERENCE_SAMPLE = 1000
@@ -29,6 +30,7 @@ class ValueStage:
         self.ready = False
         self.in_flight: deque = deque()
         self.pool: ThreadPoolExecutor | None = None
+        self.held: dict = {}             # (check, column index) -> HeldColumn (all-or-nothing fixes)
 
     @property
     def active(self) -> bool:
@@ -56,6 +58,10 @@ class ValueStage:
             self._emit(self.in_flight.popleft().result())
         if self.pool is not None:
             self.pool.shutdown()
+        for held in self.held.values():
+            for finding in held.released():
+                self.emit(held.rule, finding)
+        self.held = {}
 
     @property
     def deferred(self) -> bool:
@@ -100,9 +106,20 @@ class ValueStage:
                 confirmed = [i for i, value in enumerate(cells) if check.confirm(value)]
                 rows, cells = [rows[i] for i in confirmed], [cells[i] for i in confirmed]
             places = zip(rows, cells, *(where.tolist() for where in values.locate_many(rows, column.index)))
+            held = self._held(rule_, check, column) if check.held_per_column else None
             for row, value, line, record, offset in places:
-                self.emit(rule_, check.finding(values, row, value, column, line, record, offset))
+                finding = check.finding(values, row, value, column, line, record, offset)
+                if held is None:
+                    self.emit(rule_, finding)
+                else:
+                    held.add(finding, value)
         self.run_rules(self.frame_rules, values, self.ctx)
+
+    def _held(self, rule_, check, column) -> HeldColumn:
+        key = (id(check), column.index)
+        if key not in self.held:
+            self.held[key] = HeldColumn(rule_, check, column)
+        return self.held[key]
 
 
 def finish_together(stages: list[ValueStage]) -> None:

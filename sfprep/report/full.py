@@ -42,11 +42,13 @@ def _finding(console, stamped: StampedFinding, spot: Spot | None, escape) -> Non
         gutter = str(f.line)
         lines.append(f"[blue]{gutter} |[/] {escape(text)}")
         lines.append(f"[blue]{' ' * len(gutter)} |[/] {' ' * caret}[{style}]^[/]")
-    lines.append(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code))}[/]\n")
+    lines.append(f"  [dim]= {stamped.severity.word}: {stamped.rule_name}; {escape(_fix_note(f.fix, f.code, f.hint))}[/]\n")
     console.print("\n".join(lines))  # one print per finding: rich's cost is per call
 
 
-def _fix_note(fix, code: str) -> str:
+def _fix_note(fix, code: str, hint: str | None = None) -> str:
+    if fix is None and hint:
+        return hint
     if fix is None:
         return f"no automatic fix (`sfprep rule {code}` explains)"
     if fix.applicability == Applicability.SAFE:

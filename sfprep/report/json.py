@@ -14,6 +14,7 @@ def finding_dict(stamped: StampedFinding) -> dict:
         "path": stamped.path, "code": f.code, "severity": stamped.severity.word, "message": f.message,
         "line": f.line, "record": f.record, "column": f.column, "field": f.field,
         "fix": None if f.fix is None else fix_dict(f.fix),
+        "hint": f.hint,
     }
 
 

@@ -1,7 +1,8 @@
 """What each header column is: a field of the object, a relationship reference, or unknown.
 
 With a describe the column gets the field's type; without one, `Id` and `*Id` columns are
-record Ids, and date and dateTime columns are recognised from their values.
+record Ids, and date and dateTime columns are recognised from their values (dates in any
+layout) and their names (`CloseDate`, `Start_Date__c`, `Shipped_At__c`).
 """
 from __future__ import annotations
 
@@ -10,11 +11,37 @@ from dataclasses import dataclass, replace
 
 from sfprep.salesforce.describe import FieldInfo, ObjectInfo
 
-DATE_LIKE = (r"^(?:\d{4}-\d{1,2}-\d{1,2}(?:Z|[+-]\d{2}:?\d{2})?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2})$")
-DATETIME_LIKE = (r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}/\d{1,2}/\d{1,2})"
-                 r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm])?\s*(?:Z|[+-]\d{2}:?\d{2})?$")
+# Dates and date-times in any layout (the V rules then say which are not ISO): digits with
+# date separators in any mix (2009-07/14, 2009\\7\\14, 07.15.2009) or a month name, then for
+# a date-time a time and any zone marks (Z, +0800, both, UTC).
+_MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_SEP = r"[-/.\\]"
+_CALENDAR = (rf"{_DAY}(?:\d{{4}}{_SEP}\d{{1,2}}{_SEP}\d{{1,2}}|\d{{1,2}}{_SEP}\d{{1,2}}{_SEP}(?:\d{{4}}|\d{{2}})"
+             rf"|\d{{1,2}}[ -]{_MONTH}[ -]\d{{2,4}}|{_MONTH}[ -]\d{{1,2}}(?i:st|nd|rd|th)?,?[ -]\d{{2,4}}"
+             rf"|\d{{4}}[ -]{_MONTH}[ -]\d{{1,2}})")
+_ZONES = r"(?:\s*(?:Z|[+-]\d{2}(?::?\d{2})?|(?i:utc|gmt)))*"
+DATE_LIKE = rf"^{_CALENDAR}(?:Z|[+-]\d{{2}}:?\d{{2}})?$"
+DATETIME_LIKE = rf"^{_CALENDAR}(?:\s*T\s*|\s+)\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?\s*(?i:[ap]\.?m\.?)?{_ZONES}$"
 INFERENCE_SHARE = 0.8  # a column is date-like when this share of its non-empty values are
-RECORD_ID_NAME = re.compile(r"^(?:[A-Za-z0-9]+_)*[A-Za-z0-9]*Id$")
+NAMED_SHARE = 0.5      # a column named like a date field is one when this share of its values have digits
+HAS_DIGITS = rf"\d|{_MONTH}"
+
+# Record Ids by name: `Id` and `AccountId`-like names, in any case (API names are
+# case-insensitive), but not snake_case `*_id` (no Salesforce lookup is named so) nor
+# words that happen to end in "id".
+RECORD_ID_NAME = re.compile(r"^(?:(?:[A-Za-z0-9]+_)*[A-Za-z0-9]*Id|(?:[A-Za-z][A-Za-z0-9]*)?[iI][dD])$")
+NOT_RECORD_IDS = ("uuid", "guid", "paid", "valid", "void", "grid", "android", "fluid", "liquid", "solid",
+                  "rapid", "hybrid", "humid", "acid", "squid", "vivid", "avoid", "kid", "lid", "bid", "aid", "said")
+
+# Dates and date-times by name: Salesforce's standard ones, `*Date*`, `*_At__c`.
+DATETIME_NAMES = frozenset(["createddate", "lastmodifieddate", "systemmodstamp", "lastvieweddate",
+                            "lastreferenceddate", "closeddate", "lastlogindate", "emailbounceddate"])
+DATE_NAMES = frozenset(["birthdate", "closedate", "activitydate", "lastactivitydate", "startdate", "enddate",
+                        "duedate", "effectivedate", "expirationdate", "converteddate", "installdate",
+                        "purchasedate", "servicedate", "personbirthdate"])
+DATETIME_NAME = re.compile(r"(?i:datetime|modstamp|_at(?:__c)?$)")
+DATE_NAME = re.compile(r"Date(?![a-z])|(?i:(?:^|_)dates?(?:_|$))")
 
 
 @dataclass(frozen=True)
@@ -26,7 +53,7 @@ class Column:
     target: str                    # the field name (the parent's field, for a relationship)
     field: FieldInfo | None        # the field set: the column's own, or the lookup behind a relationship
     value_type: str | None         # describe type, or inferred: "date", "datetime", "id"
-    inferred: bool = False         # value_type guessed from the name or the values
+    inferred: str = ""             # where value_type was guessed from: "its name", "its values"
 
     @property
     def is_relationship(self) -> bool:
@@ -64,9 +91,23 @@ def resolve_columns(header_names: list[str], described: ObjectInfo | None) -> li
 
 
 def _guess_from_name(column: Column) -> Column:
-    if not column.is_relationship and RECORD_ID_NAME.match(column.name):
-        return replace(column, value_type="id", inferred=True)
+    if not column.is_relationship and is_record_id_name(column.name):
+        return replace(column, value_type="id", inferred="its name")
     return column
+
+
+def is_record_id_name(name: str) -> bool:
+    return bool(RECORD_ID_NAME.match(name)) and not name.lower().endswith(NOT_RECORD_IDS)
+
+
+def date_kind_of_name(name: str) -> str | None:
+    """"datetime" or "date" when the name is a date field's (standard or by its shape), else None."""
+    lower = name.lower()
+    if lower in DATETIME_NAMES or DATETIME_NAME.search(name):
+        return "datetime"
+    if lower in DATE_NAMES or DATE_NAME.search(name):
+        return "date"
+    return None
 
 
 def infer_types_from_values(columns: list[Column], frame) -> list[Column]:
@@ -86,7 +127,8 @@ def infer_types_together(columns: list[Column], frames: list) -> list[list[Colum
     present = (value != "") & (value != "#N/A")
     tallies = [present.sum().name.prefix("n_"),
                (present & value.str.contains(DATE_LIKE)).sum().name.prefix("d_"),
-               (present & value.str.contains(DATETIME_LIKE)).sum().name.prefix("t_")]
+               (present & value.str.contains(DATETIME_LIKE)).sum().name.prefix("t_"),
+               (present & value.str.contains(HAS_DIGITS)).sum().name.prefix("g_")]
     used = [(i, f) for i, f in enumerate(frames) if f.height]
     if not used:
         return [columns for _ in frames]
@@ -101,14 +143,28 @@ def infer_types_together(columns: list[Column], frames: list) -> list[list[Colum
 
 
 def _apply_tallies(columns: list[Column], candidates: list[Column], tallies: tuple) -> list[Column]:
-    """A candidate is a date (dateTime) column when INFERENCE_SHARE of its present values are."""
+    """A candidate is a date (dateTime) column when INFERENCE_SHARE of its present values are;
+    or, named like a date field, when NAMED_SHARE of them have digits: then a column wrong in
+    every record is still checked, and a column of plain text is not."""
     width = len(candidates)
     inferred = {}
     for position, column in enumerate(candidates):
-        present, dates, datetimes = (tallies[block * width + position] for block in range(3))
+        present, dates, datetimes, digits = (tallies[block * width + position] for block in range(4))
         if present == 0:
             continue
-        for kind, count in (("date", dates), ("datetime", datetimes)):
-            if count >= INFERENCE_SHARE * present:
-                inferred[column.index] = replace(column, value_type=kind, inferred=True)
+        kind = _kind_from_values(present, dates, datetimes)
+        if kind is not None:
+            inferred[column.index] = replace(column, value_type=kind, inferred="its values")
+            continue
+        named = None if column.is_relationship else date_kind_of_name(column.name)
+        if named is not None and digits >= NAMED_SHARE * present:
+            kind = "datetime" if datetimes > dates else "date" if dates > datetimes else named
+            inferred[column.index] = replace(column, value_type=kind, inferred="its name")
     return [inferred.get(c.index, c) for c in columns]
+
+
+def _kind_from_values(present: int, dates: int, datetimes: int) -> str | None:
+    for kind, count in (("date", dates), ("datetime", datetimes)):
+        if count >= INFERENCE_SHARE * present:
+            return kind
+    return None

@@ -1,7 +1,8 @@
 """Describe JSON: the object's fields as Salesforce reports them, validated on the way in.
 
 Accepts the raw REST describe (`GET .../sobjects/<Object>/describe`) and the
-`sf sobject describe --json` wrapper `{"status": 0, "result": {...}}`. A folder holds one
+`sf sobject describe --json` wrapper `{"status": 0, "result": {...}}`; sf's error wrapper
+(`{"status": 1, "name": ..., "message": ...}`) is a usage error quoting sf's message. A folder holds one
 `<Object>.json` (or `<Object>.describe.json`) per object.
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ class FieldInfo:
     polymorphic: bool
     picklist_values: tuple[str, ...]   # active values
     restricted_picklist: bool
+    case_sensitive: bool = False       # values compared with case (external ids are not, unless this)
 
     @property
     def is_lookup(self) -> bool:
@@ -113,9 +115,9 @@ def parse_describe(data: object, source: str) -> ObjectInfo:
     def fail(problem: str):
         raise UsageError(f"{source}: not a describe JSON: {problem}")
 
-    if isinstance(data, dict) and "result" in data and "fields" not in data:
+    if isinstance(data, dict) and "fields" not in data and ("result" in data or data.get("status", 0) != 0):
         if data.get("status", 0) != 0:
-            fail(f"the sf command reported status {data.get('status')!r}")
+            fail(_sf_error(data))
         data = data["result"]
     if not isinstance(data, dict):
         fail("expected a JSON object")
@@ -138,6 +140,16 @@ def parse_describe(data: object, source: str) -> ObjectInfo:
         child_relationships=child_names,
         source=source,
     )
+
+
+def _sf_error(wrapper: dict) -> str:
+    """The `sf` command's own error, on one line: `{"status": 1, "name": ..., "message": ...}`."""
+    said = " ".join(str(wrapper.get("message") or "").split())
+    name = wrapper.get("name")
+    problem = f"the sf command failed (status {wrapper.get('status')!r})"
+    if isinstance(name, str) and name:
+        problem += f": {name}"
+    return f"{problem}: {said}" if said else problem
 
 
 def _field(raw: object, index: int, fail) -> FieldInfo:
@@ -165,4 +177,5 @@ def _field(raw: object, index: int, fail) -> FieldInfo:
         picklist_values=tuple(str(p.get("value")) for p in picklist
                               if isinstance(p, dict) and p.get("active", True) and p.get("value") is not None),
         restricted_picklist=bool(raw.get("restrictedPicklist", False)),
+        case_sensitive=bool(raw.get("caseSensitive", False)),
     )

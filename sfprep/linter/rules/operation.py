@@ -5,6 +5,7 @@ from sfprep.linter.checks import CellCheck, present
 from sfprep.salesforce.columns import column_named
 from sfprep.core.model import Finding
 from sfprep.linter.registry import Scope, rule
+from sfprep.linter.rules.wording import a
 
 DELETES = ("delete", "hardDelete")
 
@@ -56,7 +57,7 @@ def missing_id_column(header, ctx):
     None.
     """
     if ctx.job.operation in ("update", *DELETES) and column_named(ctx.columns, "Id") is None:
-        yield Finding("O002", f"a {ctx.job.operation} needs an Id column", line=header.line, record=0)
+        yield Finding("O002", f"{a(ctx.job.operation)} needs an Id column", line=header.line, record=0)
 
 
 @rule("O003", "delete-extra-columns", "W", scope=Scope.HEADER)
@@ -83,7 +84,7 @@ def delete_extra_columns(header, ctx):
         return
     for column in ctx.columns:
         if column.name.lower() != "id":
-            yield Finding("O003", f"{column.name} is ignored by a {ctx.job.operation}; a delete file needs only Id",
+            yield Finding("O003", f"{column.name} is ignored by {a(ctx.job.operation)}; a delete file needs only Id",
                           line=header.lines[column.index], record=0, column=column.index + 1,
                           field=column.name, offset=header.starts[column.index])
 

@@ -2,6 +2,8 @@
 checking, and a safe fix that renames one column keeping its quoting."""
 from __future__ import annotations
 
+import unicodedata
+
 from sfprep.core.model import Edit, Finding, Fix
 
 
@@ -25,3 +27,18 @@ def rewrite_name(header, index: int, new_name: str, description: str) -> Fix:
     replacement = (f'"{body}"' if quoted else body).encode()
     start = header.starts[index]
     return Fix.safe(description, Edit(start, start + len(raw), replacement))
+
+
+def unpadded(name: str) -> str:
+    """The name without the whitespace and the invisible format characters (zero-width
+    space, BOM, word joiner...) around it: Python's strip() keeps the latter."""
+    start, end = 0, len(name)
+    while start < end and _is_padding(name[start]):
+        start += 1
+    while end > start and _is_padding(name[end - 1]):
+        end -= 1
+    return name[start:end]
+
+
+def _is_padding(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) == "Cf"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sfprep.core.model import Skipped
 from sfprep.linter.registry import Scope, rule
 from sfprep.linter.rules.header.common import header_finding, rewrite_name
+from sfprep.linter.rules.wording import a
 
 
 def _described_columns(ctx):
@@ -64,7 +65,8 @@ def unknown_relationship(header, ctx):
     The batch fails: the Bulk API resolves the parent through that relationship.
 
     ## Example
-    A Contact file with `Acount.External_Id__c` or `Name.External_Id__c`.
+    A Contact file with `Acount.External_Id__c`, `Name.External_Id__c` or
+    `Account__r.External_Id__c` (a standard relationship takes no `__r`).
 
     ## Use instead
     `Account.External_Id__c` (Contact's AccountId has relationshipName `Account`).
@@ -75,9 +77,20 @@ def unknown_relationship(header, ctx):
     for column in _relationship_columns(ctx):
         if column.field is not None or column.relationship.lower() in ctx.described.child_relationships:
             continue
-        plain = ctx.described.field(column.relationship)
-        why = f"{plain.name} is a {plain.type} field, not a lookup" if plain else "no lookup has that relationship name"
-        yield header_finding("H009", f"{column.relationship!r} in {column.name!r}: {why}", header, column.index)
+        yield header_finding("H009", f"{column.relationship!r} in {column.name!r}: {_why_not_a_relationship(column, ctx)}",
+                              header, column.index)
+
+
+def _why_not_a_relationship(column, ctx) -> str:
+    relationship = column.relationship
+    if relationship.lower().endswith("__r"):
+        standard = ctx.described.relationship(relationship[:-3])
+        if standard is not None and not standard.name.lower().endswith("__c"):
+            written = column.name.replace(relationship + ".", standard.relationship_name + ".", 1)
+            return (f"{standard.relationship_name} is a standard relationship, named without __r: "
+                    f"write {written}")
+    plain = ctx.described.field(relationship)
+    return f"{plain.name} is {a(plain.type)} field, not a lookup" if plain else "no lookup has that relationship name"
 
 
 @rule("H010", "polymorphic-without-type", "E", scope=Scope.HEADER, needs=("describe",))
@@ -87,7 +100,8 @@ def polymorphic_without_type(header, ctx):
     ## What it checks
     A relationship column through a polymorphic lookup (one that can point at several
     objects, like `OwnerId` to User or Group, or `WhatId`) names the parent's type:
-    `ObjectType:Relationship.Field`.
+    `ObjectType:Relationship.Field`. The suggested types are those whose describe (in the
+    same folder) has the field after the dot; without their describes, every target.
 
     ## Why it matters
     The Bulk API guide: "You get an error if you omit this syntax for a polymorphic field."
@@ -104,8 +118,25 @@ def polymorphic_without_type(header, ctx):
     for column in _relationship_columns(ctx):
         if column.field is not None and column.field.polymorphic and column.object_type is None:
             kinds = "/".join(column.field.reference_to)
-            yield header_finding("H010", f"{column.field.name} is polymorphic ({kinds}): write "
-                                          f"{column.field.reference_to[0]}:{column.name}", header, column.index)
+            yield header_finding("H010", f"{column.field.name} is polymorphic ({kinds}): "
+                                          f"{_typed_suggestion(column, ctx)}", header, column.index)
+
+
+def _typed_suggestion(column, ctx) -> str:
+    """The `Type:` prefix to write: the referenced types whose describe has the parent field,
+    else (no describe for them) every referenced type that may have it."""
+    having, lacking, unknown = [], [], []
+    for kind in column.field.reference_to:
+        parent = ctx.describes.get(kind) if ctx.describes is not None else None
+        (unknown if parent is None else having if parent.field(column.target) else lacking).append(kind)
+    if not having and not unknown:
+        return f"and none of {', '.join(lacking)} has a field {column.target!r}"
+    names = [f"{kind}:{column.name}" for kind in (having or unknown)]
+    advice = f"write {names[0]}" if len(names) == 1 else f"write one of {', '.join(names)}"
+    known = ([f"{'/'.join(having)} has {column.target}"] if having else []) \
+        + ([f"{'/'.join(lacking)} has no {column.target}"] if lacking else []) \
+        + ([f"no describe for {', '.join(unknown)}"] if unknown and (having or lacking) else [])
+    return advice + (f" ({'; '.join(known)})" if known else "")
 
 
 @rule("H011", "type-prefix-not-polymorphic", "E", fix="S", scope=Scope.HEADER, needs=("describe",))

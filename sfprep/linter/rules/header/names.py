@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 
 from sfprep.linter.registry import Scope, rule
-from sfprep.linter.rules.header.common import header_finding, named_columns, rewrite_name
+from sfprep.linter.rules.header.common import header_finding, named_columns, rewrite_name, unpadded
 
 _WORD = r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*"
 _SUFFIX = r"__(?:c|r|pc|pr|x|mdt|e|b)"
@@ -90,7 +90,8 @@ def padded_column_name(header, ctx):
     """Column name with leading or trailing whitespace.
 
     ## What it checks
-    That no header name starts or ends with a space, tab or line break.
+    That no header name starts or ends with a space, tab or line break, or with an
+    invisible character (zero-width space, a byte-order mark inside the file, a word joiner).
 
     ## Why it matters
     Salesforce does not trim column names any more than values: `" Phone"` is not the
@@ -106,9 +107,10 @@ def padded_column_name(header, ctx):
     Safe: the whitespace around the name is removed.
     """
     for index, name in enumerate(header.names):
-        stripped = name.strip()
+        stripped = unpadded(name)
         if stripped and name != stripped:
-            yield header_finding("H003", f"column name {name!r} has whitespace around it", header, index,
+            around = "whitespace" if name.strip() != name else "an invisible character"
+            yield header_finding("H003", f"column name {name!r} has {around} around it", header, index,
                                   fix=rewrite_name(header, index, stripped, f"Rename the column to {stripped!r}"))
 
 

@@ -1,6 +1,10 @@
 """V005-V007: dates and dateTimes in the form the Bulk API reads, and real calendar values."""
 from __future__ import annotations
 
+import functools
+import re
+from typing import NamedTuple
+
 from sfprep.linter.checks import CellCheck, present
 from sfprep.linter.registry import Scope, rule
 from sfprep.linter.rules.values.common import col, show, typed
@@ -8,11 +12,15 @@ from sfprep.linter.rules.values.common import col, show, typed
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 ISO_DATE_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}(?:Z|[+-]\d{4})$"
 ISO_DATETIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:?\d{2})$"
-ISO_DATETIME_NO_ZONE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?$"
+# A zone after a time; Z and an offset both; what the V006 fix reads without --date-format
+# (ISO with T or a space, a zone or none): compiled, for the failing cells only.
+_ZONE_AT_END = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp][Mm]\s*)?(?:Z|[+-]\d{2}(?::?\d{2})?)$")
+_Z_AND_OFFSET = re.compile(r"Z[+-]\d{2}:?\d{2}$")
+_ISO_LAYOUT = re.compile(r"^\d{4}-\d{2}-\d{2}(?P<sep>[T ])\d{2}:\d{2}:\d{2}(?P<fraction>\.\d{1,6})?"
+                         r"(?P<zone>Z|[+-]\d{2}:?\d{2})?$")
 
 
-def _date_fix(ctx):
-    fmt = ctx.settings.date_format if ctx.settings else None
+def _date_fix(fmt: str | None):
     if not fmt:
         return None
 
@@ -31,9 +39,11 @@ def date_not_iso(ctx):
     """Date value not in `yyyy-MM-dd`.
 
     ## What it checks
-    Values of date fields (describe type `date`, or, without a describe, columns whose
-    values are mostly date-like) are `yyyy-MM-dd`. The bulk1 profile also accepts the
-    guide's `yyyy-MM-ddZ` and `yyyy-MM-dd+HHmm`; Bulk API 2.0 does not.
+    Values of date fields (describe type `date`; without a describe, columns whose values
+    are mostly dates in any layout, or whose name is a date field's, like `Birthdate`,
+    `CloseDate` or `Start_Date__c`, and whose values have digits) are `yyyy-MM-dd`. The
+    bulk1 profile also accepts the guide's `yyyy-MM-ddZ` and `yyyy-MM-dd+HHmm`; Bulk API
+    2.0 does not.
 
     ## Why it matters
     `2023-06-07` loads; `06/07/2023` fails the row, and whether it meant June or July is
@@ -47,18 +57,38 @@ def date_not_iso(ctx):
 
     ## Fix
     Unsafe, and only with `--date-format` (e.g. `%m/%d/%Y`): the value is read with that
-    format and written as `yyyy-MM-dd`. sfprep never guesses day-versus-month.
+    format and written as `yyyy-MM-dd`. sfprep never guesses day-versus-month, and a
+    column is rewritten only if the format reads every one of its non-ISO values in the
+    whole file: one value it cannot read (`07/15/2009` under `%d/%m/%Y`) shows the format
+    is wrong, and then no value of the column is rewritten; the findings name that value.
     """
     pattern = f"{ISO_DATE}|{ISO_DATE_WITH_OFFSET}" if ctx.profile.get("date_offset_allowed") else ISO_DATE
+    fmt = ctx.settings.date_format if ctx.settings else None
     columns = typed(ctx, "date")
     yield CellCheck("V005", columns, present(columns) & ~col(columns).str.contains(pattern),
-                    lambda v, c: _date_message(v, c, "date", "yyyy-MM-dd"), fix=_date_fix(ctx))
+                    lambda v, c: _not_iso(v, c, "date", "yyyy-MM-dd") + ("" if fmt else "; give --date-format to fix"),
+                    fix=_date_fix(fmt), all_or_nothing=True,
+                    no_fix=lambda v, name: f"--date-format {fmt} does not read {name}",
+                    hint=lambda v, c: _fix_with(["--date-format FMT"], c, failed=bool(fmt)))
 
 
-def _date_message(value: str, column, kind: str, wanted: str) -> str:
-    how = "inferred from its values" if column.inferred else f"a {kind} field"
-    advice = "" if "--date-format" in wanted else "; give --date-format to fix"
-    return f"{show(value)} in {column.name} ({how}) is not {wanted}{advice}"
+def _not_iso(value: str, column, kind: str, wanted: str) -> str:
+    how = f"inferred from {column.inferred}" if column.inferred else f"a {kind} field"
+    return f"{show(value)} in {column.name} ({how}) is not {wanted}"
+
+
+def _fix_with(flags: list[str], column, failed: bool) -> str:
+    """The hint of a date finding without a fix: the command that would fix it."""
+    return _command_hint(tuple(flags), column.name, failed)
+
+
+@functools.lru_cache(maxsize=256)  # a handful per column, asked once per failing cell
+def _command_hint(flags: tuple[str, ...], column_name: str, failed: bool) -> str:
+    command = f"fix with `sfprep fix --unsafe-fixes {' '.join(flags)}`"
+    if failed:
+        return f"{command}, where FMT reads every non-ISO value of {column_name}"
+    examples = {"--date-format FMT": "FMT as in strptime, e.g. %m/%d/%Y", "--timezone TZ": "TZ e.g. Europe/Paris"}
+    return f"{command} ({'; '.join(examples[flag] for flag in flags)})"
 
 
 @rule("V006", "datetime-not-iso", "E", fix="U", scope=Scope.VALUES)
@@ -66,9 +96,11 @@ def datetime_not_iso(ctx):
     """dateTime value not `yyyy-MM-ddTHH:mm:ss[.SSS]` with a zone.
 
     ## What it checks
-    Values of dateTime fields (describe type `datetime`, or columns whose values are
-    mostly date-times) are `yyyy-MM-ddTHH:mm:ss`, optionally with `.SSS`, followed by `Z`,
-    `+HHmm` or `+HH:mm`. A dateTime with no zone is an error.
+    Values of dateTime fields (describe type `datetime`, or, without a describe, columns
+    whose values are mostly date-times in any layout, or whose name is a dateTime field's,
+    like `CreatedDate` or `Shipped_At__c`) are `yyyy-MM-ddTHH:mm:ss`, optionally with
+    `.SSS`, followed by `Z`, `+HHmm` or `+HH:mm`. A dateTime with no zone is an error, and
+    so is one with two (`...000Z-0300`).
 
     ## Why it matters
     Without a zone Salesforce reads the time in a zone you did not state: the classic
@@ -81,51 +113,112 @@ def datetime_not_iso(ctx):
     `2023-06-07T10:00:00Z` or `2023-06-07T10:00:00+02:00`
 
     ## Fix
-    Unsafe, and only with `--date-format` and `--timezone`: the value is read with the
-    format in that zone and written in UTC with `Z`.
+    Unsafe. A value is read with `--date-format` (or, without it, as an ISO date-time with
+    `T` or a space), in the `--timezone` when it has no zone of its own, and written in UTC
+    with `Z`: a zone-less ISO value needs only `--timezone`, a value in another layout
+    `--date-format` as well. As for V005, a column is rewritten only if every one of its
+    values can be.
     """
+    settings = ctx.settings
+    fmt = settings.date_format if settings else None
+    zone_name = settings.timezone if settings else None
     columns = typed(ctx, "datetime")
     yield CellCheck("V006", columns, present(columns) & ~col(columns).str.contains(ISO_DATETIME),
-                    _datetime_message, fix=_datetime_fix(ctx))
+                    _datetime_message, fix=_datetime_fix(fmt, zone_name), all_or_nothing=True,
+                    no_fix=lambda v, name: _datetime_no_fix(v, name, fmt, zone_name),
+                    hint=lambda v, c: _datetime_hint(v, c, fmt))
 
 
 def _datetime_message(value: str, column) -> str:
-    import re
-    if re.match(ISO_DATETIME_NO_ZONE, value):
+    shape = _shape(value)
+    if shape.two_zones:
+        return f"{show(value)} in {column.name} has both Z and an offset; a dateTime has one zone"
+    if shape.iso_format and not shape.zone:
         return f"{show(value)} in {column.name} has no time zone; Salesforce would guess one (add Z or +HH:mm)"
-    return _date_message(value, column, "dateTime", "yyyy-MM-ddTHH:mm:ss plus a zone")
+    return _not_iso(value, column, "dateTime", "yyyy-MM-ddTHH:mm:ss plus a zone")
 
 
-ISO_LOCAL_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f")
+def _datetime_hint(value: str, column, fmt: str | None) -> str | None:
+    shape = _shape(value)
+    if shape.two_zones:
+        return None  # which of its two zones is meant, no flag can say
+    needs = ([] if shape.iso_format else ["--date-format FMT"]) + ([] if shape.zone else ["--timezone TZ"])
+    return _fix_with(needs or ["--date-format FMT"], column, failed=bool(fmt) and not shape.iso_format)
 
 
-def _datetime_fix(ctx):
-    settings = ctx.settings
-    if not settings or not settings.timezone:
+class Shape(NamedTuple):
+    iso_format: str | None   # the strptime format of its ISO layout (T or space), or None
+    zone: bool               # it ends with a zone after a time
+    two_zones: bool          # `...Z-0300`
+
+
+@functools.lru_cache(maxsize=4096)  # a column's failing values repeat: each is looked at once
+def _shape(value: str) -> Shape:
+    value = value.strip()
+    iso = _ISO_LAYOUT.match(value)
+    iso_format = None
+    if iso:
+        iso_format = f"%Y-%m-%d{iso['sep']}%H:%M:%S" + (".%f" if iso["fraction"] else "") + ("%z" if iso["zone"] else "")
+    return Shape(iso_format, bool(_ZONE_AT_END.search(value)), bool(_Z_AND_OFFSET.search(value)))
+
+
+def _datetime_no_fix(value: str, name: str, fmt: str | None, zone_name: str | None) -> str:
+    """Why _datetime_fix gave this value (called `name` in the sentence) nothing."""
+    shape = _shape(value)
+    if shape.two_zones:
+        return f"which zone {name} means is yours to say"
+    if not shape.iso_format and (not fmt or _read(value.strip(), fmt) is None):
+        return f"--date-format {fmt} does not read {name}" if fmt else f"{name} needs --date-format"
+    if shape.iso_format and _read(value.strip(), shape.iso_format) is None:
+        return f"{name} is not a real date and time"
+    if zone_name:
+        return f"--timezone {zone_name!r} is not a time zone"
+    return f"{name} has no zone and no --timezone is given"
+
+
+def _read(value: str, fmt: str):
+    from datetime import datetime
+    try:
+        return datetime.strptime(value, fmt)
+    except ValueError:
         return None
-    from datetime import datetime, timezone
+
+
+def _datetime_fix(fmt: str | None, zone_name: str | None):
+    """value -> (the value in UTC with Z, description), or None when it cannot be read, or
+    has no zone and no (valid) --timezone is given. A value that states its zone needs none."""
+    from datetime import timezone
     from zoneinfo import ZoneInfo
 
-    try:
-        zone = ZoneInfo(settings.timezone)
-    except (ValueError, KeyError, OSError):
-        return None
-    formats = ((settings.date_format,) if settings.date_format else ()) + ISO_LOCAL_FORMATS
+    zone = None
+    if zone_name:
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ValueError, KeyError, OSError):
+            zone = None
 
     def convert(value: str):
-        for fmt in formats:
-            try:
-                parsed = datetime.strptime(value.strip(), fmt)
-            except ValueError:
-                continue
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=zone)
-            utc = parsed.astimezone(timezone.utc)
-            text = f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S")
-            if utc.microsecond:
-                text += f".{utc.microsecond // 1000:03d}"
-            return text + "Z", f"Rewrite in UTC (read as {fmt} in {settings.timezone})"
-        return None
+        value = value.strip()
+        used = fmt
+        moment = _read(value, fmt) if fmt else None
+        if moment is None:
+            shape = _shape(value)
+            if shape.iso_format is None or (zone is None and not shape.zone):
+                return None  # unread, or zone-less with no zone to read it in: no strptime needed
+            used = shape.iso_format
+            moment = _read(value, used)
+        if moment is None:
+            return None
+        read_as = f"read as {used}"
+        if moment.tzinfo is None:
+            if zone is None:
+                return None
+            moment, read_as = moment.replace(tzinfo=zone), f"{read_as} in {zone_name}"
+        utc = moment.astimezone(timezone.utc)
+        text = f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%S")
+        if utc.microsecond:
+            text += f".{utc.microsecond // 1000:03d}"
+        return text + "Z", f"Rewrite in UTC ({read_as})"
     return convert
 
 

@@ -20,7 +20,8 @@ def malformed_record_id(ctx):
 
     ## What it checks
     Values of `Id` and of Id-valued lookup columns (describe type `id` or `reference`;
-    without describe, `Id` and columns named `*Id`) are 15 or 18 letters and digits, and an
+    without describe, `Id` and columns named `*Id`, in any case: `ID`, `ACCOUNTID`; not
+    snake-case `*_id`, nor `UUID`, `Paid`, `Valid`) are 15 or 18 letters and digits, and an
     18-character Id's last three characters match its case-safe checksum.
 
     ## Why it matters
@@ -65,7 +66,9 @@ def duplicate_key(values, ctx):
     ## What it checks
     That no `Id` repeats in an update or delete, and no external id repeats in an
     upsert. Every repeat is reported with the line of the first. Empty keys are not
-    compared. Keys are remembered as 64-bit hashes in sorted numpy runs (16 bytes a distinct
+    compared. Ids are compared in their 15-character form, with case; external ids without
+    case (`C-2` repeats `c-2`), as Salesforce matches them, unless the describe says the
+    field is `caseSensitive`. Keys are remembered as 64-bit hashes in sorted numpy runs (16 bytes a distinct
     key), so memory stays small on huge files.
 
     ## Why it matters
@@ -95,8 +98,7 @@ def duplicate_key(values, ctx):
         seen.first_seen = FirstSeen()
     first_seen = seen.first_seen
     raw_key = pl.col(f"c{key.index}")
-    # An 18-character Id is its 15-character Id plus a checksum: both forms name one record.
-    compared = id15_expr(raw_key) if key.name.lower() == "id" else raw_key
+    compared = _compared_form(raw_key, key)
     frame = values.frame.select(raw_key.alias("key"), compared.alias("compared")).with_row_index("row")
     frame = frame.filter((pl.col("key") != "") & (pl.col("key") != "#N/A"))
     if frame.height == 0:
@@ -109,6 +111,17 @@ def duplicate_key(values, ctx):
     for position, line, record, offset in places:
         yield Finding("V015", f"{key.name} {show(frame.get_column('key')[position])} repeats line {firsts[position]}",
                       line=line, record=record, column=key.index + 1, field=key.name, offset=offset)
+
+
+def _compared_form(raw_key, key):
+    """The key as Salesforce matches it. An 18-character Id is its 15-character Id plus a
+    checksum, so both forms name one record, and Ids are case-sensitive; external ids are
+    not, unless the describe marks the field `caseSensitive`."""
+    if key.name.lower() == "id":
+        return id15_expr(raw_key)
+    if key.field is not None and key.field.case_sensitive:
+        return raw_key
+    return raw_key.str.to_lowercase()
 
 
 def _duplicate_key_column(ctx):

@@ -1,25 +1,30 @@
 """V013 and V014: required fields present and filled, fields writable by the operation."""
 from __future__ import annotations
 
-from sfprep.core.model import Finding
+from sfprep.core.model import Finding, Severity
 from sfprep.linter.checks import CellCheck
 from sfprep.linter.registry import Scope, rule
 from sfprep.linter.rules.values.common import col
+from sfprep.linter.rules.wording import a
 
 
 @rule("V013", "required-field-missing", "E", scope=Scope.HEADER, needs=("describe",))
 def required_field_missing(header, ctx):
-    """Required field missing from the header, or empty in a row, on insert.
+    """Required field missing from the header, or empty in a row, on insert or upsert.
 
     ## What it checks
-    On insert, every field the describe marks as required (`nillable` false, `createable`
-    true, `defaultedOnCreate` false) has a column, and no row leaves it empty or `#N/A`.
+    Every field the describe marks as required (`nillable` false, `createable` true,
+    `defaultedOnCreate` false) has a column, and no row leaves it empty or `#N/A`. On
+    insert all of these are errors. On upsert, a row creates a record only when its key is
+    new, which the file cannot tell: a missing column or an empty value is a warning (the
+    rows that create records fail, the rows that update do not), but `#N/A` is an error,
+    since clearing a required field fails the update as well.
 
     ## Why it matters
     Every such row fails with REQUIRED_FIELD_MISSING: found only after the upload.
 
     ## Example
-    A Contact insert without a `LastName` column.
+    A Contact insert or upsert without a `LastName` column, or with `LastName` empty.
 
     ## Use instead
     Add `LastName`, with a value in every row.
@@ -27,23 +32,42 @@ def required_field_missing(header, ctx):
     ## Fix
     None.
     """
-    if ctx.job.operation != "insert":
+    operation = ctx.job.operation
+    if operation not in ("insert", "upsert"):
         return
     present = {c.target.lower() for c in ctx.columns if not c.is_relationship}
     present |= {c.field.name.lower() for c in ctx.columns if c.is_relationship and c.field}
+    severity, consequence = _upsert_leniency(operation, "the rows that create records fail")
     for field in ctx.described.fields.values():
         if field.is_required_on_insert and field.type not in ("id", "boolean") and field.name.lower() not in present:
-            yield Finding("V013", f"required field {field.name} has no column", line=header.line, record=0)
+            yield Finding("V013", f"required field {field.name} has no column{consequence}", line=header.line,
+                          record=0, severity=severity)
+
+
+def _upsert_leniency(operation: str, consequence: str):
+    """(severity, what follows) of a required value left out: on upsert only creations fail."""
+    if operation == "upsert":
+        return Severity.WARNING, f": on upsert, {consequence}"
+    return None, ""
 
 
 @required_field_missing.also(Scope.VALUES)
 def required_field_empty(ctx):
-    if ctx.job.operation != "insert":
+    operation = ctx.job.operation
+    if operation not in ("insert", "upsert"):
         return
     columns = [c for c in ctx.columns
                if c.field is not None and not c.is_relationship and c.field.is_required_on_insert]
     value = col(columns)
-    yield CellCheck("V013", columns, (value == "") | (value == "#N/A"), lambda v, c: f"required field {c.name} is empty")
+    if operation == "insert":
+        yield CellCheck("V013", columns, (value == "") | (value == "#N/A"),
+                        lambda v, c: f"required field {c.name} is empty")
+        return
+    severity, consequence = _upsert_leniency(operation, "the row fails if it creates a record")
+    yield CellCheck("V013", columns, value == "", lambda v, c: f"required field {c.name} is empty{consequence}",
+                    severity=severity)
+    yield CellCheck("V013", columns, value == "#N/A",
+                    lambda v, c: f"#N/A clears the required field {c.name}: the row fails, whether it creates or updates")
 
 
 @rule("V014", "field-not-writable", "E", scope=Scope.HEADER, needs=("describe",))
@@ -77,6 +101,6 @@ def field_not_writable(header, ctx):
             continue
         missing = [flag for flag in needs[operation] if not getattr(field, flag)]
         if missing:
-            yield Finding("V014", f"{field.name} is not {' or '.join(missing)}; a {operation} cannot set it",
+            yield Finding("V014", f"{field.name} is not {' or '.join(missing)}; {a(operation)} cannot set it",
                           line=header.lines[column.index], record=0, column=column.index + 1,
                           field=column.name, offset=header.starts[column.index])
