@@ -27,6 +27,16 @@ def render(results: list[FileResult], out, color: bool = False) -> None:
     console.print(f"[{style}]{escape(summary_line(summary))}[/]")
 
 
+def render_finding(stamped: StampedFinding, out, color: bool = False) -> None:
+    """One finding as `render` shows it: code, message, location, source line and marker."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(file=out, force_terminal=color, no_color=not color, highlight=False,
+                      soft_wrap=True, emoji=False)
+    _finding(console, stamped, escape)
+
+
 def _finding(console, stamped: StampedFinding, escape) -> None:
     f = stamped.finding
     marker = ""
