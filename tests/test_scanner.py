@@ -469,11 +469,11 @@ def test_missing_file_is_a_usage_error(tmp_path):
     _one_error_line(err, "no such file")
 
 
-def test_folder_without_csv_is_clean(tmp_path):
+def test_folder_without_csv_is_a_usage_error(tmp_path):
+    """CLI.md: paths that name no CSV or XML file are a usage error, so a gate never passes on nothing."""
     (tmp_path / "notes.txt").write_text("hello\n")
-    code, report = lint_json(tmp_path)
-    assert code == 0
-    assert report["findings"] == [] and report["files"] == []
+    code, out, err = run_cli("lint", "--format", "json", "--no-progress", tmp_path)
+    assert (code, out, err) == (2, "", f"sfprep: error: no CSV or XML file in {tmp_path}\n")
 
 
 def test_zero_byte_file_is_f003(tmp_path):
