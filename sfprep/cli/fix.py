@@ -51,7 +51,7 @@ def run_interactive(paths: tuple[str, ...], options: Options, report_options_: R
         before = "the files before it keep the fixes written" if any(d.accepted for d in dialogue.files) \
             else "no file was changed"
         raise UsageError(f"interrupted: nothing applied to {dialogue.interrupted}; {before}") from None
-    for line in dialogue.summary_lines({o.path: o.fixed for o in report.outcomes}):
+    for line in dialogue.summary_lines({outcome.path: outcome.fixed for outcome in report.outcomes}):
         click.echo(line, err=True)
     if report_options_.format or report_options_.output or report_options_.statistics:
         write_report(report, report_options_)

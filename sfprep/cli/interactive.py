@@ -12,7 +12,9 @@ being asked about is left as it was, the files before it keep the fixes written.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import select
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ a - apply this fix and every remaining fix in this file
 q - quit: apply the fixes accepted so far, offer no more
 ? - print help
 """
-DECLINED, NOT_ASKED, CONFLICTING, FAILING = "declined", "not asked", "overlaps an accepted fix", "cannot be applied"
+DECLINED, QUIT, OVERLAPPING, FAILING = "declined", "quit", "overlaps an accepted fix", "cannot be applied"
 
 
 @dataclass
@@ -66,14 +68,14 @@ class Dialogue:
         apply_rest = False
         for index, stamped in enumerate(offered, start=1):
             if self.quit:
-                decisions.skipped[stamped.code, NOT_ASKED] += 1
+                decisions.skipped[stamped.code, QUIT] += 1
                 continue
             clash = accepted.conflict(stamped)
             if clash is not None:
                 self._say(f"{stamped.code} at {_where(stamped)} is not offered: its fix overlaps the "
                           f"{clash.code} fix accepted at {_where(clash)} (a later run offers it again "
                           "if it still applies)\n")
-                decisions.skipped[stamped.code, CONFLICTING] += 1
+                decisions.skipped[stamped.code, OVERLAPPING] += 1
                 continue
             answer = "y" if apply_rest else self._offer(path, stamped, lines, index, len(offered))
             if answer in ("y", "a"):
@@ -81,7 +83,7 @@ class Dialogue:
                 decisions.accepted[stamped.code] += 1
                 apply_rest = apply_rest or answer == "a"
             else:
-                decisions.skipped[stamped.code, {"n": DECLINED, "q": NOT_ASKED, "!": FAILING}[answer]] += 1
+                decisions.skipped[stamped.code, {"n": DECLINED, "q": QUIT, "!": FAILING}[answer]] += 1
                 self.quit = answer == "q"
         return accepted.chosen
 
@@ -125,24 +127,24 @@ class Dialogue:
         colour = {"-": "red", "+": "green", "@": "cyan"}.get(line[:1])
         return self._style(line, colour) if colour else line
 
-    def summary_lines(self, fixed: dict[str, Counter] | None = None) -> list[str]:
-        """What was applied and skipped, per file and code. `fixed` (display path -> code ->
-        count) is what the fixer wrote; without it, the dialogue's own record is used."""
-        lines, applied_total, skipped_total = [], 0, 0
+    def summary_lines(self, written: dict[str, Counter] | None = None) -> list[str]:
+        """What was applied and skipped, per file and code. `written` (path -> code -> count)
+        is what the fixer wrote; without it, what was accepted in the files asked about."""
+        if not self.files:
+            return ["nothing to fix"]
+        applied = {d.path: written.get(d.path, Counter()) if written is not None else d.accepted
+                   for d in self.files}
+        lines = []
         for decisions in self.files:
-            applied = fixed.get(decisions.path, Counter()) if fixed is not None else decisions.accepted
-            if applied:
-                lines.append(f"fixed {decisions.path}: {_counts(applied.items())}")
+            if applied[decisions.path]:
+                lines.append(f"fixed {decisions.path}: {_counts(applied[decisions.path].items())}")
             if decisions.skipped:
                 lines.append(f"skipped {decisions.path}: " + ", ".join(
                     f"{code} x{count} ({why})" for (code, why), count in sorted(decisions.skipped.items())))
-            applied_total += sum(applied.values())
-            skipped_total += sum(decisions.skipped.values())
-        if self.files:
-            files = sum(1 for d in self.files if (fixed.get(d.path) if fixed is not None else d.accepted))
-            lines.append(f"fixed {applied_total} finding(s) in {files} file(s); skipped {skipped_total}")
-        else:
-            lines.append("nothing to fix")
+        fixed = sum(sum(counts.values()) for counts in applied.values())
+        files = sum(1 for counts in applied.values() if counts)
+        skipped = sum(sum(d.skipped.values()) for d in self.files)
+        lines.append(f"fixed {fixed} finding(s) in {files} file(s); skipped {skipped}")
         return lines
 
 
@@ -150,9 +152,6 @@ def _read_line() -> str:
     """One line from the terminal ('' at end of input). select() in short steps, not one
     blocking read: a Ctrl-C may be delivered to one of polars' threads, and the main thread
     only raises KeyboardInterrupt once it is back in Python."""
-    import os
-    import select
-
     fd = sys.stdin.fileno()
     while not select.select([fd], [], [], 0.1)[0]:
         pass

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import BinaryIO, Iterator
 
-from sfprep.core.model import Fix
+from sfprep.core.model import Fix, UsageError
 from sfprep.fixer.rewrites import rewrite_file
 
 CONTEXT = 3          # unchanged lines shown around a change
@@ -65,9 +65,13 @@ def newline_of(path: str) -> bytes:
 
 
 def preview(path: str, fix: Fix, lines: LineCounter) -> Preview:
-    if fix.rewrite is not None:
-        return preview_rewrite(path, fix.rewrite)
-    return preview_edits(path, fix, lines)
+    """What `fix` would change in `path`; UsageError when it cannot be worked out (nor applied)."""
+    try:
+        if fix.rewrite is not None:
+            return preview_rewrite(path, fix.rewrite)
+        return preview_edits(path, fix, lines)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read it: {error.strerror or error}") from None
 
 
 def preview_edits(path: str, fix: Fix, lines: LineCounter) -> Preview:
@@ -136,7 +140,11 @@ def split_lines(data: bytes, newline: bytes) -> list[bytes]:
 def preview_rewrite(path: str, rewrite: tuple[str, ...]) -> Preview:
     """The first lines a whole-file rewrite changes (with context), and how many it changes."""
     folder = os.path.dirname(os.path.abspath(path))
-    with open(path, "rb") as source, tempfile.TemporaryFile(dir=folder) as rewritten:
+    try:
+        scratch = tempfile.TemporaryFile(dir=folder)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write beside it: {error.strerror}") from None
+    with open(path, "rb") as source, scratch as rewritten:
         rewrite_file(rewrite, source, rewritten)
         rewritten.flush()
         rewritten.seek(0)
