@@ -1,4 +1,5 @@
-"""`sfprep fix PATH...` (and `lint --fix`): apply the fixes atomically, or show them (--diff)."""
+"""`sfprep fix PATH...` (and `lint --fix`): apply the fixes atomically, show them (--diff),
+or ask about each one at the terminal (--interactive, the dialogue in cli/interactive.py)."""
 from __future__ import annotations
 
 import os
