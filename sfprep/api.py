@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from sfprep.core.config import Settings
     from sfprep.fixer.converge import FixOutcome
+    from sfprep.fixer.subset import Chooser
     from sfprep.linter.runner import LintRun
     from sfprep.linter.targets import LintTarget
 
@@ -143,15 +144,19 @@ def lint(paths: PathArg | Iterable[PathArg] = ".", *, progress: bool = False,
 
 
 def fix(paths: PathArg | Iterable[PathArg] = ".", *, unsafe_fixes: bool = False, diff: bool = False,
-        **settings: Unpack[SettingsArgs]) -> FixReport:
+        choose: Chooser | None = None, **settings: Unpack[SettingsArgs]) -> FixReport:
     """Apply the fixes at or above the threshold (safe; with unsafe_fixes, unsafe too), atomically.
-    With diff=True nothing is written: each outcome's `new_bytes` holds the fixed content."""
+    With diff=True nothing is written: each outcome's `new_bytes` holds the fixed content.
+    With choose(path, offered) -> chosen (offered: the file's StampedFindings with such a
+    fix, in file order), each file gets only the chosen fixes, in one write, then one lint."""
     from sfprep.fixer.run import fix_targets
 
     if STDIN in _path_strings(paths):
         raise UsageError("fix rewrites files in place: it cannot fix standard input (`sfprep lint -` lints it)")
+    if choose is not None and diff:
+        raise UsageError("choosing fixes and diff=True cannot be combined")
     with prepared(paths, _options(settings)) as (run, targets):
-        outcomes, results = fix_targets(run, targets, unsafe=unsafe_fixes, diff_only=diff)
+        outcomes, results = fix_targets(run, targets, unsafe=unsafe_fixes, diff_only=diff, choose=choose)
         return FixReport(results, strict=run.settings.strict, outcomes=outcomes)
 
 

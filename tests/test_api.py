@@ -86,3 +86,14 @@ def test_the_package_is_typed_and_a_type_checker_reads_the_signatures(tmp_path):
     out, _, status = mypy.run(["--no-incremental", "--follow-imports=silent", "--ignore-missing-imports",
                                str(bad)])
     assert status == 1 and out.count("error:") == 2, out
+
+
+def test_a_chooser_is_offered_nothing_on_a_file_that_is_not_utf8(tmp_path):
+    """The guard of `fix` (no edits on a file that is not UTF-8 text) holds for the chosen
+    subsets of `fix --interactive` too."""
+    target = tmp_path / "Account.csv"
+    target.write_bytes(b" Name ,Phone\nCaf\xe9,1\n")
+    offered_to_chooser = []
+    report = sfprep.fix(target, choose=lambda path, offered: offered_to_chooser.extend(offered) or offered)
+    assert offered_to_chooser == [] and report.fixed == {}
+    assert target.read_bytes() == b" Name ,Phone\nCaf\xe9,1\n"

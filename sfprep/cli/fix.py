@@ -1,6 +1,8 @@
-"""`sfprep fix PATH...` (and `lint --fix`): apply the fixes atomically, or show them (--diff)."""
+"""`sfprep fix PATH...` (and `lint --fix`): apply the fixes atomically, show them (--diff),
+or ask about each one at the terminal (--interactive, the dialogue in cli/interactive.py)."""
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -15,10 +17,56 @@ from sfprep.core.options import Options
 @run_options
 @report_options
 @fix_options
-def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, **flags) -> None:
+@click.option("--interactive", is_flag=True,
+              help="Ask about each fix at the terminal (y/n/a/q, as `git add -p`); write the accepted ones.")
+def fix(paths: tuple[str, ...], unsafe_fixes: bool, diff: bool, interactive: bool, **flags) -> None:
     """Apply fixes in place, atomically (safe ones; --unsafe-fixes for all)."""
     options, report_options_ = split_options(flags)
+    if interactive:
+        run_interactive(paths, options, report_options_, unsafe_fixes=unsafe_fixes, diff=diff)
+        return
     run_fix(paths, options, report_options_, unsafe_fixes=unsafe_fixes, diff=diff)
+
+
+def run_interactive(paths: tuple[str, ...], options: Options, report_options_: ReportOptions,
+                    unsafe_fixes: bool, diff: bool) -> None:
+    """The dialogue of cli/interactive.py over sfprep.fix(choose=...), then what was applied
+    and skipped, and the findings left (their summary; the report when a format is asked for)."""
+    from sfprep import api
+    from sfprep.cli.interactive import Dialogue
+    from sfprep.cli.output import exit_code, write_report
+    from sfprep.core.model import UsageError
+
+    if diff:
+        raise UsageError("--interactive and --diff cannot be combined (--diff shows every fix and writes nothing)")
+    if not sys.stdin.isatty():
+        raise UsageError("--interactive needs a terminal")
+    dialogue = Dialogue(sys.stdout, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    try:
+        report = api.fix(paths or ".", unsafe_fixes=unsafe_fixes, choose=dialogue.choose, **given(options))
+    except KeyboardInterrupt:
+        if dialogue.interrupted is None:
+            raise
+        for line in dialogue.summary_lines() if dialogue.files else []:
+            click.echo(line, err=True)
+        before = "the files before it keep the fixes written" if any(d.accepted for d in dialogue.files) \
+            else "no file was changed"
+        raise UsageError(f"interrupted: nothing applied to {dialogue.interrupted}; {before}") from None
+    for line in dialogue.summary_lines({outcome.path: outcome.fixed for outcome in report.outcomes}):
+        click.echo(line, err=True)
+    if report_options_.format or report_options_.output or report_options_.statistics:
+        write_report(report, report_options_)
+    else:
+        _print_remaining(report.files)
+    sys.exit(exit_code(report, report_options_))
+
+
+def _print_remaining(results) -> None:
+    from sfprep.report import skipped_lines, summarise, summary_line
+
+    for line in skipped_lines(results):
+        click.echo(line)
+    click.echo(f"left: {summary_line(summarise(results))}")
 
 
 def run_fix(paths: tuple[str, ...], options: Options, report_options_: ReportOptions,

@@ -4,14 +4,16 @@ from __future__ import annotations
 from sfprep.core.model import Applicability, FileResult, FixKind
 from sfprep.fixer.converge import FixOutcome, fix_file
 from sfprep.fixer.guard import NOT_UTF8
+from sfprep.fixer.subset import Chooser, fix_file_chosen
 from sfprep.linter.engine import lint_file
 from sfprep.linter.runner import LintRun, xml_not_checked
 from sfprep.linter.targets import LintTarget
 
 
-def fix_targets(run: LintRun, targets: list[LintTarget], unsafe: bool,
-                diff_only: bool) -> tuple[list[FixOutcome], list[FileResult]]:
-    """Fix every file; returns (one FixOutcome per file fixed, the FileResults of all files as they are now)."""
+def fix_targets(run: LintRun, targets: list[LintTarget], unsafe: bool, diff_only: bool,
+                choose: Chooser | None = None) -> tuple[list[FixOutcome], list[FileResult]]:
+    """Fix every file; returns (one FixOutcome per file fixed, the FileResults of all files as they are now).
+    With `choose`, each file gets the fixes it picks, in one write (fixer.subset)."""
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     outcomes, results = [], []
     for target in targets:
@@ -19,8 +21,12 @@ def fix_targets(run: LintRun, targets: list[LintTarget], unsafe: bool,
             results.append(xml_not_checked(target))
             continue
         checks_utf8 = any(rule_.code == NOT_UTF8 for rule_ in target.rules)
-        outcome = fix_file(str(target.path), _linter(run, target, unsafe), threshold, diff_only=diff_only,
-                           lint_checks_utf8=checks_utf8)
+        lint = _linter(run, target, unsafe)
+        if choose is None:
+            outcome = fix_file(str(target.path), lint, threshold, diff_only=diff_only,
+                               lint_checks_utf8=checks_utf8)
+        else:
+            outcome = fix_file_chosen(str(target.path), lint, threshold, choose, lint_checks_utf8=checks_utf8)
         outcomes.append(outcome)
         results.append(outcome.final)
     return outcomes, results

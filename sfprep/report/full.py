@@ -29,6 +29,19 @@ def render(results: list[FileResult], out, color: bool = False) -> None:
     console.print(f"[{style}]{escape(summary_line(summary))}[/]")
 
 
+def render_finding(stamped: StampedFinding, out, color: bool = False) -> None:
+    """One finding as `render` shows it: code, message, location, source line and marker."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from sfprep.report.source import locate
+
+    console = Console(file=out, force_terminal=color, no_color=not color, highlight=False,
+                      soft_wrap=True, emoji=False)
+    offset = stamped.finding.offset
+    _finding(console, stamped, locate(stamped.path, [offset]).get(offset), escape)
+
+
 def _finding(console, stamped: StampedFinding, spot: Spot | None, escape) -> None:
     f = stamped.finding
     style = _STYLE[stamped.severity]
