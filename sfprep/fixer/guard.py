@@ -33,7 +33,7 @@ def fixable_findings(result: FileResult, path: str, lint_checks_utf8: bool) -> t
     has_fixes = any(stamped.finding.fix is not None for stamped in result.findings)
     if has_fixes and not lint_checks_utf8 and not is_utf8_file(path):
         return [], True
-    return result.findings, False
+    return list(result.findings), False
 
 
 def is_utf8_file(path: str) -> bool:
@@ -52,8 +52,8 @@ def is_utf8_file(path: str) -> bool:
 
 def without_fixes(result: FileResult) -> FileResult:
     """The result with no fix offered on a file that was left alone (F001's re-encode aside)."""
-    result.findings = [
+    result.findings.replace_all([
         stamped if stamped.finding.fix is None or stamped.code == NOT_UTF8
         else dataclasses.replace(stamped, finding=dataclasses.replace(stamped.finding, fix=None))
-        for stamped in result.findings]
+        for stamped in result.findings])
     return result
