@@ -242,6 +242,15 @@ class FindingStore:
         for part in self._parts():
             yield self._frame_withdrawn(frame_of(part) if isinstance(part, list) else part)
 
+    def pieces(self):
+        """The findings in file order, piece by piece: a list of StampedFindings where there are
+        few, a frame of the schema where there are many (what renderers of many findings want)."""
+        for part in self._parts():
+            if isinstance(part, list):
+                yield [self._as_withdrawn(stamped) for stamped in part] if self._withdrawn else part
+            else:
+                yield self._frame_withdrawn(part)
+
     def _as_withdrawn(self, stamped: StampedFinding) -> StampedFinding:
         import dataclasses
 

@@ -7,8 +7,8 @@ import numpy as np
 
 from sfprep.io.csv.chunk import unquote
 
-EMPTY, NULL_MARKER, NULL_LOOK_ALIKE, LEADING_SPACE, TRAILING_SPACE, ID_SHAPE, ID_CHECKSUM, CONTROL = \
-    1, 2, 4, 8, 16, 32, 64, 128
+from sfprep.io.csv.flags import (CONTROL, EMPTY, ID_CHECKSUM, ID_SHAPE, LEADING_SPACE, NULL_LOOK_ALIKE,
+                                 NULL_MARKER, TRAILING_SPACE)
 _LOOK_ALIKES = {"n/a", "#n/a", "null", "none", "nil", "#na", "nan"}
 _WHITE = set("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
              "\u2028\u2029\u202f\u205f\u3000")

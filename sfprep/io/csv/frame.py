@@ -89,6 +89,18 @@ def _columns_from_spans(chunk: CsvChunk, fields: np.ndarray) -> pl.Series:
     return pl.DataFrame(_ArrowColumns(capsules)).to_series(0)
 
 
+def texts_of(chunk: CsvChunk, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
+    """The chunk's bytes [start, end) of each span, as text (no unquoting), one String Series."""
+    data = chunk.data
+    if not _from_spans(chunk) or len(starts) < 256 or (chunk.array[starts[ends > starts]] == 0x22).any():
+        # few, or some start with a quote (which _columns.c would take for quoting)
+        return pl.Series([data[s:e].decode("utf-8", "replace") for s, e in zip(starts.tolist(), ends.tolist())],
+                         dtype=pl.String)
+    capsules = _columns.columns(data, np.ascontiguousarray(starts, dtype=np.int64),
+                                np.ascontiguousarray(ends, dtype=np.int64), np.arange(len(starts), dtype=np.int64), 1)
+    return pl.DataFrame(_ArrowColumns(capsules)).to_series(0)
+
+
 def _from_spans(chunk: CsvChunk) -> bool:
     return _columns is not None and len(chunk.data) < 1 << 31 and chunk.first_invalid_utf8() is None
 

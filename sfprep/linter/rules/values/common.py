@@ -1,7 +1,7 @@
 """What the value rules share: the column expressions and how a value is shown in a message."""
 from __future__ import annotations
 
-from sfprep.io.csv import fields as facts
+from sfprep.io.csv import flags as facts
 from sfprep.linter.checks import column_expr, show  # noqa: F401  (show: re-exported for the V rules)
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sfprep.core.findings import batch
-from sfprep.io.csv import fields as facts
+from sfprep.io.csv import flags as facts
 from sfprep.linter.checks import CellCheck, FrameCheck, show_expr
 from sfprep.linter.registry import Scope, rule
 from sfprep.linter.rules.values.common import has, present, typed

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sfprep.core.model import Finding, Severity
 from sfprep.linter.checks import CellCheck
 from sfprep.linter.registry import Scope, rule
-from sfprep.io.csv import fields as facts
+from sfprep.io.csv import flags as facts
 from sfprep.linter.rules.values.common import has
 from sfprep.linter.rules.wording import a
 

@@ -1,7 +1,7 @@
 """V001-V004: whitespace, null look-alikes, null keys and empty values on update."""
 from __future__ import annotations
 
-from sfprep.io.csv import fields as facts
+from sfprep.io.csv import flags as facts
 from sfprep.linter.checks import CellCheck
 from sfprep.linter.registry import Scope, rule
 from sfprep.linter.rules.values.common import has, key_columns, replaced_by
