@@ -24,14 +24,15 @@ if TYPE_CHECKING:
 # No fix / unsafe / safe, as stored in the `applicability` column.
 NO_FIX = 0
 SPILL_BYTES = 32 << 20   # in-memory frames of one file past this go to disk
-COLUMNS = ("code", "rule", "severity", "line", "record", "column", "field", "offset", "message", "hint",
+COLUMNS = ("code", "severity", "line", "record", "column", "field", "offset", "message", "hint",
            "applicability", "description", "rewrite", "edits")
+FEW_MESSAGES = 1000  # a frame with no more distinct messages than this keeps them dictionary-encoded
 
 
 def schema() -> dict:
     import polars as pl
 
-    return {"code": pl.String, "rule": pl.String, "severity": pl.UInt8, "line": pl.Int64,
+    return {"code": pl.String, "severity": pl.UInt8, "line": pl.Int64,
             "record": pl.Int64, "column": pl.Int64, "field": pl.String, "offset": pl.Int64,
             "message": pl.String, "hint": pl.String, "applicability": pl.UInt8, "description": pl.String,
             "rewrite": pl.String,
@@ -97,17 +98,17 @@ def _column(values, size: int, dtype):
     return pl.Series(values, dtype=dtype)
 
 
-def stamp(found: FindingBatch, code: str, rule_name: str, severity: Severity):
-    """The batch's frame with every column of the schema, the rule's code, name and severity."""
+def stamp(found: FindingBatch, code: str, severity: Severity):
+    """The batch's frame with every column of the schema, the rule's code and severity."""
     import polars as pl
 
     frame = found.frame
     present = set(frame.columns)
     missing = [pl.lit(None, dtype).alias(name) for name, dtype in schema().items()
-               if name not in present and name not in ("code", "rule", "severity")]
+               if name not in present and name not in ("code", "severity")]
     stamped_severity = (pl.col("severity").fill_null(int(severity)) if "severity" in present
                         else pl.lit(int(severity), pl.UInt8)).cast(pl.UInt8)
-    return frame.with_columns(*missing, pl.lit(code).alias("code"), pl.lit(rule_name).alias("rule"),
+    return frame.with_columns(*missing, pl.lit(code).alias("code"),
                               stamped_severity.alias("severity")).select(COLUMNS)
 
 
@@ -121,7 +122,7 @@ def frame_of(findings: Iterable[StampedFinding]):
 
 def _row(stamped: StampedFinding) -> tuple:
     f, fix = stamped.finding, stamped.finding.fix
-    return (f.code, stamped.rule_name, int(stamped.severity), f.line, f.record, f.column, f.field, f.offset,
+    return (f.code, int(stamped.severity), f.line, f.record, f.column, f.field, f.offset,
             f.message, f.hint, None if fix is None else int(fix.applicability),
             None if fix is None else fix.description,
             None if fix is None or fix.rewrite is None else json.dumps(fix.rewrite),
@@ -129,10 +130,11 @@ def _row(stamped: StampedFinding) -> tuple:
             [{"start": e.start, "end": e.end, "content": e.replacement} for e in fix.edits])
 
 
-def stamped_rows(frame, path: str) -> Iterator[StampedFinding]:
+def stamped_rows(frame, path: str, rule_names: dict[str, str]) -> Iterator[StampedFinding]:
     """The frame's rows as StampedFindings, made one at a time."""
-    for (code, rule_name, severity, line, record, column, field, offset, message, hint, applicability,
+    for (code, severity, line, record, column, field, offset, message, hint, applicability,
          description, rewrite, edits) in frame.iter_rows():
+        rule_name = rule_names.get(code, code)
         fix = None
         if applicability is not None:
             fix = Fix(tuple(Edit(e["start"], e["end"], e["content"]) for e in edits or ()),
@@ -146,8 +148,13 @@ SORT_BY = ("line", "column", "code")
 
 
 def _sorted(frame):
+    """The frame in file order (a batch usually is already: then it is not copied)."""
+    import numpy as np
     import polars as pl
 
+    lines = frame.get_column("line").fill_null(0).to_numpy()
+    if frame.get_column("code").n_unique() == 1 and (np.diff(lines) > 0).all():
+        return frame  # one rule, one finding a line, lines rising: in order already
     return frame.sort([pl.col("line").fill_null(0), pl.col("column").fill_null(0), "code"], maintain_order=True)
 
 
@@ -164,6 +171,7 @@ class FindingStore:
         self.path = path
         self.budget = budget
         self.counts: Counter = Counter()      # (code, severity, applicability, field) -> findings
+        self.rule_names: dict[str, str] = {}  # code -> rule name, for the StampedFindings made from frames
         self._open: dict[int, list] = {}       # bucket -> StampedFindings and frames
         self._closed: list = []                # sorted frames or lists, in bucket order
         self._late: list = []
@@ -177,6 +185,8 @@ class FindingStore:
     def add(self, item, bucket: int | None) -> None:
         """A StampedFinding or a stamped frame, for `bucket` (None: the end of the file)."""
         self._count(item)
+        if not isinstance(item, StampedFinding):
+            item = _compact(item)
         if bucket is None:
             self._late.append(item)
         else:
@@ -195,7 +205,7 @@ class FindingStore:
         self._max_line = max(self._max_line, _highest_line(merged))
         self._closed.append(merged)
         self._in_memory += _size(merged)
-        if self._in_memory > self.budget:
+        if self._in_memory > self.budget or _size(merged) > self.budget // 4:
             self._spill()
 
     def finish(self) -> None:
@@ -235,7 +245,7 @@ class FindingStore:
             if isinstance(part, list):
                 yield from (self._as_withdrawn(stamped) for stamped in part) if self._withdrawn else part
             else:
-                yield from stamped_rows(self._frame_withdrawn(part), self.path)
+                yield from stamped_rows(self._frame_withdrawn(part), self.path, self.rule_names)
 
     def frames(self):
         """The findings as frames of the schema, in file order."""
@@ -250,6 +260,21 @@ class FindingStore:
                 yield [self._as_withdrawn(stamped) for stamped in part] if self._withdrawn else part
             else:
                 yield self._frame_withdrawn(part)
+
+    def with_fixes(self, threshold: Applicability, codes: set[str] | None = None) -> Iterator[StampedFinding]:
+        """The findings (of these codes) whose fix meets the threshold, in file order; frames
+        are filtered before any row becomes an object."""
+        import polars as pl
+
+        for piece in self.pieces():
+            if isinstance(piece, list):
+                yield from (s for s in piece if s.finding.fix is not None and s.finding.fix.applicability >= threshold
+                            and (codes is None or s.code in codes))
+                continue
+            kept = pl.col("applicability").fill_null(NO_FIX) >= int(threshold)
+            if codes is not None:
+                kept &= pl.col("code").is_in(sorted(codes))
+            yield from stamped_rows(piece.filter(kept), self.path, self.rule_names)
 
     def _as_withdrawn(self, stamped: StampedFinding) -> StampedFinding:
         import dataclasses
@@ -291,7 +316,7 @@ class FindingStore:
         import polars as pl
 
         for path in self._spilled:
-            yield pl.read_ipc(path, memory_map=False)
+            yield pl.read_ipc(path)
         yield from self._closed
 
     def _spill(self) -> None:
@@ -340,7 +365,18 @@ def _merge(items: list):
 
     if singles:
         frames.append(frame_of(singles))
-    return _sorted(pl.concat(frames) if len(frames) > 1 else frames[0])
+    return _sorted(pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0])
+
+
+def _compact(frame):
+    """The frame with its messages dictionary-encoded where they repeat (`record has 3
+    fields, the header has 20` a million times is kept once)."""
+    import polars as pl
+
+    messages = frame.get_column("message")
+    if messages.dtype == pl.String and frame.height > FEW_MESSAGES and messages.n_unique() <= FEW_MESSAGES:
+        return frame.with_columns(messages.cast(pl.Categorical))
+    return frame
 
 
 def _count_of(part) -> int:

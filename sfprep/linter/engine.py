@@ -196,7 +196,8 @@ class Emitter:
 
     def _add_frame(self, rule_: Rule, frame, where) -> None:
         if frame.height:
-            self.store.add(stamp(FindingBatch(frame), rule_.code, rule_.name, rule_.severity), where)
+            self.store.rule_names[rule_.code] = rule_.name
+            self.store.add(stamp(FindingBatch(frame), rule_.code, rule_.severity), where)
 
     def close(self, bucket: int) -> None:
         self.store.close(bucket)

@@ -17,7 +17,7 @@ def fix_marker(fix) -> str:
 
 
 def render(results: list[FileResult], out) -> None:
-    from sfprep.report.rows import concise_lines
+    from sfprep.report.rows import concise_lines, write_joined
 
     for result in results:
         for piece in result.findings.pieces():
@@ -26,7 +26,7 @@ def render(results: list[FileResult], out) -> None:
                     f = stamped.finding
                     out.write(f"{location(stamped.path, f.line, f.column)}: {f.code} {fix_marker(f.fix)}{f.message}\n")
             elif piece.height:
-                out.write(concise_lines(piece, result.path).str.join("").item())
+                write_joined(out, piece, lambda rows: concise_lines(rows, result.path), "")
     for line in skipped_lines(results):
         out.write(f"{line}\n")
     out.write(f"{summary_line(summarise(results))}\n")

@@ -49,21 +49,21 @@ def summary_dict(summary: Summary) -> dict:
 def render(results: list[FileResult], out) -> None:
     """report_dict's document, written as it is made: the findings a frame at a time, one
     JSON object a line (a million findings are never a million dicts)."""
-    from sfprep.report.rows import json_findings
+    from sfprep.report.rows import json_findings, write_joined
 
     head = {"version": __version__, "files": [_file_dict(r) for r in results]}
     out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "findings": [')
     first = True
+    separator = ",\n    "
     for result in results:
         for piece in result.findings.pieces():
-            if isinstance(piece, list):
-                texts = [json.dumps(finding_dict(stamped), ensure_ascii=False) for stamped in piece]
-            elif piece.height:
-                texts = [json_findings(piece, result.path).str.join(",\n    ").item()]
-            else:
-                continue
-            if texts:
-                out.write(("\n    " if first else ",\n    ") + ",\n    ".join(texts))
+            if isinstance(piece, list) and piece:
+                out.write(("\n    " if first else separator)
+                          + separator.join(json.dumps(finding_dict(s), ensure_ascii=False) for s in piece))
+                first = False
+            elif not isinstance(piece, list) and piece.height:
+                out.write("\n    " if first else separator)
+                write_joined(out, piece, lambda rows: json_findings(rows, result.path), separator)
                 first = False
     out.write(("\n  " if not first else "") + '],\n  "summary": ')
     out.write(json.dumps(summary_dict(summarise(results))) + "\n}\n")

@@ -2,6 +2,16 @@
 (core/findings.py), so a million findings are written without a Python object each."""
 from __future__ import annotations
 
+SLICE = 1 << 16  # rows rendered into one string at a time: memory stays bounded
+
+
+def write_joined(out, frame, render, separator: str, first: bool = True) -> None:
+    """Write render(rows) of the frame, slice by slice, each row after `separator` (but the
+    very first, when `first`)."""
+    for start in range(0, frame.height, SLICE):
+        text = render(frame.slice(start, SLICE)).str.join(separator).item()
+        out.write(text if first and start == 0 else separator + text)
+
 
 def concise_lines(frame, path: str):
     """`path:line:col: CODE [*] message` for each row, one String Series."""
