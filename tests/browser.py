@@ -22,9 +22,11 @@ TIMEOUT = 30.0
 
 
 def chromium() -> str | None:
-    """The Chromium executable, or None when none is installed."""
-    found = os.environ.get("SFPREP_CHROMIUM") or next((c for c in CANDIDATES if os.access(c, os.X_OK)), None)
-    return found or shutil.which("chromium")
+    """The Chromium executable ($SFPREP_CHROMIUM if set), or None when there is none."""
+    chosen = os.environ.get("SFPREP_CHROMIUM")
+    if chosen is not None:
+        return chosen if os.access(chosen, os.X_OK) else None
+    return next((c for c in CANDIDATES if os.access(c, os.X_OK)), None) or shutil.which("chromium")
 
 
 class Browser:
@@ -137,13 +139,14 @@ class Browser:
         path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", params)["data"]))
         return path
 
-    def requests(self) -> list[str]:
-        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+    def requests(self, since: int = 0) -> list[str]:
+        """The URLs of the requests made since event number `since`."""
+        return [e["params"]["request"]["url"] for e in self.events[since:] if e.get("method") == "Network.requestWillBeSent"]
 
-    def errors(self) -> list[dict]:
-        """Console errors, uncaught exceptions and error log entries so far."""
+    def errors(self, since: int = 0) -> list[dict]:
+        """Console errors, uncaught exceptions and error log entries since event number `since`."""
         found = []
-        for event in self.events:
+        for event in self.events[since:]:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.exceptionThrown" or (method == "Log.entryAdded" and params["entry"]["level"] == "error"):
                 found.append(params)

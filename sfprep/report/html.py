@@ -36,6 +36,8 @@ def render(results: list[FileResult], out) -> None:
         out.write(_filters(tally.by_code, severities))
     out.write(_skipped_section(skipped))
     out.write("<main>\n")
+    if not sections:
+        out.write(f"<p id='clean'>No findings in {_counted(tally.files, 'file')} checked.</p>\n")
     out.writelines(sections)
     out.write("</main>\n")
     out.write(_docs(list(tally.by_code) + [code for codes, _, _ in skipped for code in codes]))
@@ -75,7 +77,7 @@ def _summary(tally: Tally) -> str:
 
 
 def _card(kind: str, count: int, label: str, extra: str = "") -> str:
-    return f"<div class='card {kind}'><b>{_number(count)}</b><span>{label}</span>{extra}</div>"
+    return f"<div class='card {kind}'><b>{_number(count)}</b> <span>{label}</span> {extra}</div>"
 
 
 _ROW, _LABEL, _BAR = 26, 250, 470
