@@ -8,7 +8,7 @@ run's totals (`Tally`), so a report never reads the findings twice.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field as _field  # `field` is a Group's column name
 from typing import Iterable, Iterator
 
 from sfprep.core.model import Applicability, FileResult, Severity, StampedFinding
@@ -26,7 +26,7 @@ class Group:
     column: int | None
     field: str | None
     severity: Severity                       # the gravest of its findings
-    shown: list[StampedFinding] = field(default_factory=list)
+    shown: list[StampedFinding] = _field(default_factory=list)
     total: int = 0
     rest_first_line: int | None = None       # lines of the findings past `shown`
     rest_last_line: int | None = None
@@ -73,8 +73,8 @@ class Group:
 class Tally:
     """The run's counts, added up while grouping (the `Summary` of the reports)."""
 
-    by_severity: dict[Severity, int] = field(default_factory=lambda: dict.fromkeys(Severity, 0))
-    by_code: dict[str, int] = field(default_factory=dict)
+    by_severity: dict[Severity, int] = _field(default_factory=lambda: dict.fromkeys(Severity, 0))
+    by_code: dict[str, int] = _field(default_factory=dict)
     fixable: int = 0
     unsafe_fixable: int = 0
     files: int = 0
