@@ -50,11 +50,11 @@ def test_junit_clean_file_is_one_passing_case(tmp_path):
     assert len(cases) == 1 + len(report["files"][0]["skipped_rules"])  # the rest: skipped rules
 
 
-def test_html_escapes_values_and_lists_every_finding(tmp_path):
+def test_html_escapes_values_and_shows_every_finding_of_a_small_file(tmp_path):
     data = write(tmp_path / "Account.csv", 'Name,Note\n<script>x</script> ,b\n')
     code, out, _ = invoke("lint", "--format", "html", data)
     assert code == 0  # a warning only
     assert "<script>x</script>" not in out and "&lt;script&gt;" in out
     _, report = lint_json(data)
-    assert out.count("<tr><td>") == len(report["findings"]) == 1
-    assert "V001" in out and "skipped" in out
+    assert out.count("<div class='finding'>") == len(report["findings"]) == 1
+    assert "V001" in out and "Skipped rules" in out

@@ -125,7 +125,7 @@ def test_full_report_reads_each_file_once_whatever_the_number_of_findings(tmp_pa
     real_open = builtins.open
     monkeypatch.setattr(builtins, "open", lambda file, *a, **k: opened.append(file) or real_open(file, *a, **k))
     out = io.StringIO()
-    full.render([FileResult(str(path), findings=findings)], out)
+    full.render([FileResult(str(path), findings=findings)], out, show_all=True)
     assert opened == [str(path)], f"the file was opened {len(opened)} times"
     lines = out.getvalue().splitlines()
     assert lines.count('2001 | "Acme" ,x') == 1

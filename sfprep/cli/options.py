@@ -20,6 +20,7 @@ class ReportOptions:
     exit_zero: bool = False
     statistics: bool = False
     no_progress: bool = False
+    show_all: bool = False
 
 
 def run_options(command):
@@ -56,6 +57,8 @@ def report_options(command):
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are errors."),
         click.option("--statistics", is_flag=True, help="Counts per rule instead of findings."),
         click.option("--no-progress", is_flag=True, help="No progress bar."),
+        click.option("--show-all", is_flag=True, help="full format: every finding, not the first few "
+                                                      "per file, rule and column."),
     ]
     return _apply(options, command)
 

@@ -23,11 +23,11 @@ def write_report(report, options: ReportOptions) -> None:
     fmt = options.format or ("full" if sys.stdout.isatty() and not options.output else "concise")
     if options.output is None:
         render(fmt, report.files, sys.stdout, statistics=options.statistics,
-               color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+               color=sys.stdout.isatty() and "NO_COLOR" not in os.environ, show_all=options.show_all)
         return
     try:
         with open(options.output, "w", encoding="utf-8") as stream:
-            render(fmt, report.files, stream, statistics=options.statistics)
+            render(fmt, report.files, stream, statistics=options.statistics, show_all=options.show_all)
     except OSError as error:
         raise UsageError(f"{options.output}: cannot write the report: {error.strerror}") from None
 

@@ -64,12 +64,13 @@ def skipped_lines(results: list[FileResult]) -> list[str]:
             for reason, (codes, paths) in groups.items()]
 
 
-def render(fmt: str, results: list[FileResult], out, *, statistics: bool = False, color: bool = False) -> None:
+def render(fmt: str, results: list[FileResult], out, *, statistics: bool = False, color: bool = False,
+           show_all: bool = False) -> None:
     if statistics:
         import_module("sfprep.report.statistics").render(results, out, fmt)
         return
     module = import_module(f"sfprep.report.{fmt}")
     if fmt == "full":
-        module.render(results, out, color=color)
+        module.render(results, out, color=color, show_all=show_all)
     else:
         module.render(results, out)
