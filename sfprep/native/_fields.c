@@ -18,6 +18,10 @@
  * broken quoting, and the plain meaning of a clean quoted or unquoted field. The flag bits
  * are named in sfprep/io/csv/fields.py; sfprep/io/csv/fields.py's numpy path computes the
  * same arrays and the tests hold the two equal.
+ *
+ * A value's bytes are read 16 at a time with SSE2 (8 at a time in a 64-bit word elsewhere);
+ * the rest of the facts look only at its first or last few bytes, and only where a table
+ * says they could hold, so the common value costs a few dozen instructions.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -27,6 +31,12 @@
 #include <emmintrin.h>
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define RARELY_CALLED __attribute__((noinline))  /* keeps the common path short */
+#else
+#define RARELY_CALLED
+#endif
+
 enum {
     EMPTY = 1 << 0, NULL_MARKER = 1 << 1, NULL_LOOK_ALIKE = 1 << 2, LEADING_SPACE = 1 << 3,
     TRAILING_SPACE = 1 << 4, ID_SHAPE = 1 << 5, ID_CHECKSUM = 1 << 6, CONTROL = 1 << 7,
@@ -34,7 +44,7 @@ enum {
 
 /* Byte tables: is_alnum for Ids; may_start_space / may_end_space let the exact whitespace
  * test run only on the few values whose first / last byte could belong to a White_Space
- * character. */
+ * character; bits_set counts the bits of a byte. */
 static unsigned char is_alnum[256], may_start_space[256], may_end_space[256], bits_set[256];
 /* Bit n set: a value of n bytes may be a null word (3, 4) or an Id (15, 18). */
 static const uint32_t length_checked = 1u << 3 | 1u << 4 | 1u << 15 | 1u << 18;
@@ -50,42 +60,6 @@ static void init_tables(void) {
                                       + (c >> 5 & 1) + (c >> 6 & 1) + (c >> 7 & 1));
     }
 }
-
-/* Eight bytes at a time (SWAR): each helper sets the high bit of every byte that passes. */
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-static inline uint64_t load8(const unsigned char *p) {
-    uint64_t x;
-    memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);  /* byte k of the value in bits 8k..8k+7, as below assumes */
-#endif
-    return x;
-}
-
-/* Eight bytes from p; near the buffer's end the bytes left are copied out, zero-padded. */
-static inline uint64_t word_at(const unsigned char *p, const unsigned char *limit) {
-    if (p + 8 <= limit) return load8(p);
-    unsigned char tail[8] = {0};
-    memcpy(tail, p, (size_t)(limit - p));
-    return load8(tail);
-}
-
-static inline uint64_t low_bytes(int64_t n) { return n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1; }
-
-static inline uint64_t bytes_equal(uint64_t x, unsigned char c) {
-    uint64_t t = x ^ (ONES * c);
-    return ~(((t & ~HIGHS) + ~HIGHS) | t) & HIGHS;
-}
-
-static inline uint64_t bytes_below_0x20(uint64_t x) {
-    return ~(((x & ~HIGHS) + ONES * 0x60) | x) & HIGHS;
-}
-
-static inline uint64_t continuation_bytes(uint64_t x) { return x & ~(x << 1) & HIGHS; }  /* 10xxxxxx */
-
-static inline int64_t count_highs(uint64_t bits) { return (int64_t)(((bits >> 7) * ONES) >> 56); }
 
 static inline int blank(unsigned char c) { return c == ' ' || c == '\t'; }
 
@@ -137,18 +111,24 @@ static int space_at_end(const unsigned char *p, int64_t len) {
     return space1(c) || space2(b, c) || space3(a, b, c);
 }
 
-static inline unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
+static inline uint32_t ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c | 0x20u : c; }
+
+#define PACK(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
 
 /* #N/A, and V002's words matched case-insensitively (ASCII: no other character folds to
- * their letters), for a value of 3 or 4 bytes. */
+ * their letters), for a value of 3 or 4 bytes: packed into an integer, lowered, compared. */
 static unsigned char null_flags(const unsigned char *p, int64_t len) {
-    static const char *const words[] = {"n/a", "#n/a", "null", "none", "nil", "#na", "nan"};
-    if (len == 4 && memcmp(p, "#N/A", 4) == 0) return NULL_MARKER;
-    unsigned char lower[4];
-    for (int64_t i = 0; i < len; i++) lower[i] = ascii_lower(p[i]);
-    for (size_t w = 0; w < sizeof words / sizeof *words; w++)
-        if ((int64_t)strlen(words[w]) == len && memcmp(lower, words[w], (size_t)len) == 0) return NULL_LOOK_ALIKE;
-    return 0;
+    uint32_t word = PACK(p[0], p[1], p[2], len == 4 ? p[3] : 0);
+    if (word == PACK('#', 'N', '/', 'A')) return NULL_MARKER;
+    uint32_t lower = PACK(ascii_lower(p[0]), ascii_lower(p[1]), ascii_lower(p[2]), len == 4 ? ascii_lower(p[3]) : 0);
+    switch (lower) {
+    case PACK('n', '/', 'a', 0): case PACK('#', 'n', '/', 'a'): case PACK('n', 'u', 'l', 'l'):
+    case PACK('n', 'o', 'n', 'e'): case PACK('n', 'i', 'l', 0): case PACK('#', 'n', 'a', 0):
+    case PACK('n', 'a', 'n', 0):
+        return NULL_LOOK_ALIKE;
+    default:
+        return 0;
+    }
 }
 
 static const char ID_ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
@@ -174,15 +154,16 @@ static unsigned char id_flags(const unsigned char *p, int64_t len) {
 }
 
 /* `""` pairs in [p, p + len), left to right as bytes.replace does (for the values that hold a quote). */
-static __attribute__((noinline)) int64_t escaped_pairs(const unsigned char *p, int64_t len) {
+static RARELY_CALLED int64_t escaped_pairs(const unsigned char *p, int64_t len) {
     int64_t pairs = 0;
     for (int64_t i = 0; i + 1 < len; i++)
         if (p[i] == '"' && p[i + 1] == '"') { pairs++; i++; }
     return pairs;
 }
 
-static __attribute__((noinline)) unsigned length_flags(const unsigned char *p, int64_t len, int64_t pairs) {
-    if (len == 3 || len == 4) return null_flags(p, len);
+/* For a value of 3, 4, 15 or 18 bytes. Every null word starts with n, N or #. */
+static RARELY_CALLED unsigned length_flags(const unsigned char *p, int64_t len, int64_t pairs) {
+    if (len == 3 || len == 4) return (p[0] | 0x20) == 'n' || p[0] == '#' ? null_flags(p, len) : 0;
     return pairs ? 0 : id_flags(p, len);
 }
 
@@ -222,7 +203,43 @@ static inline Content scan_content(const unsigned char *p, int64_t len, const un
     return content;
 }
 #else
-/* The same, eight bytes at a time in a 64-bit word (SWAR). */
+/* The same, eight bytes at a time in a 64-bit word (SWAR): each helper sets the high bit of
+ * every byte that passes. */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+static inline uint64_t load8(const unsigned char *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);  /* byte k of the value in bits 8k..8k+7, as below assumes */
+#endif
+    return x;
+}
+
+/* Eight bytes from p; near the buffer's end the bytes left are copied out, zero-padded. */
+static inline uint64_t word_at(const unsigned char *p, const unsigned char *limit) {
+    if (p + 8 <= limit) return load8(p);
+    unsigned char tail[8] = {0};
+    memcpy(tail, p, (size_t)(limit - p));
+    return load8(tail);
+}
+
+static inline uint64_t low_bytes(int64_t n) { return n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1; }
+
+static inline uint64_t bytes_equal(uint64_t x, unsigned char c) {
+    uint64_t t = x ^ (ONES * c);
+    return ~(((t & ~HIGHS) + ~HIGHS) | t) & HIGHS;
+}
+
+static inline uint64_t bytes_below_0x20(uint64_t x) {
+    return ~(((x & ~HIGHS) + ONES * 0x60) | x) & HIGHS;
+}
+
+static inline uint64_t continuation_bytes(uint64_t x) { return x & ~(x << 1) & HIGHS; }  /* 10xxxxxx */
+
+static inline int64_t count_highs(uint64_t bits) { return (int64_t)(((bits >> 7) * ONES) >> 56); }
+
 static inline void scan8(Content *content, uint64_t x, uint64_t keep) {
     content->continuations += count_highs(continuation_bytes(x) & keep);
     content->quotes |= (bytes_equal(x, '"') & keep) != 0;
