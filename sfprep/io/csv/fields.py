@@ -166,9 +166,9 @@ def _value_spans(arr, starts, ends, quotes) -> tuple[np.ndarray, np.ndarray, np.
 
 def _bytes_at(arr, positions, valid) -> np.ndarray:
     """arr[positions] where valid, else 0 (a byte no check looks for)."""
-    found = np.zeros(len(positions), dtype=np.uint8)
-    found[valid] = arr[positions[valid]]
-    return found
+    if arr.size == 0:
+        return np.zeros(len(positions), dtype=np.uint8)
+    return np.where(valid, arr.take(positions, mode="clip"), 0).astype(np.uint8)
 
 
 def _blank_runs(arr) -> tuple[np.ndarray, np.ndarray]:
@@ -217,21 +217,36 @@ def _escaped_quotes(quotes, starts, ends) -> np.ndarray:
 _CONTROL_BYTES = np.array([c < 0x20 and c not in (0x09, 0x0A, 0x0D) for c in range(256)])
 _ALNUM = np.array([chr(c).isascii() and chr(c).isalnum() for c in range(256)])
 _ID_ALPHABET = np.frombuffer(ID_ALPHABET.encode(), dtype=np.uint8)
+# The bytes a White_Space character can start / end with: only those values are looked at.
+_MAY_START_SPACE = np.isin(np.arange(256), [w[0] for w in WHITESPACE])
+_MAY_END_SPACE = np.isin(np.arange(256), [w[-1] for w in WHITESPACE])
 
 
 def _flags(arr, starts, ends) -> np.ndarray:
     lengths = ends - starts
     flags = np.where(lengths == 0, EMPTY, 0).astype(np.uint8)
-    controls = np.flatnonzero(_CONTROL_BYTES[arr])
+    low = np.flatnonzero(arr < 0x20)
+    controls = low[_CONTROL_BYTES[arr[low]]]
     if len(controls):
-        flags[_count_within(controls, starts, ends) > 0] |= CONTROL
-    flags[_starts_with_space(arr, starts, lengths)] |= LEADING_SPACE
-    flags[_ends_with_space(arr, ends, lengths)] |= TRAILING_SPACE
+        _set(flags, CONTROL, _count_within(controls, starts, ends) > 0)
+    present = lengths > 0
+    first = np.flatnonzero(present & _MAY_START_SPACE[_bytes_at(arr, starts, present)])
+    _set(flags, LEADING_SPACE, _starts_with_space(arr, starts[first], lengths[first]), first)
+    last = np.flatnonzero(present & _MAY_END_SPACE[_bytes_at(arr, ends - 1, present)])
+    _set(flags, TRAILING_SPACE, _ends_with_space(arr, ends[last], lengths[last]), last)
     for length in (3, 4):
         _flag_nulls(flags, arr, starts, lengths, length)
     for length in (15, 18):
         _flag_ids(flags, arr, starts, lengths, length)
     return flags
+
+
+def _set(flags, bit: int, where: np.ndarray, indices: np.ndarray | None = None) -> None:
+    """flags |= bit where `where` holds (over all flags, or over flags[indices])."""
+    if indices is None:
+        np.bitwise_or(flags, bit, out=flags, where=where)
+    else:
+        flags[indices[where]] |= bit
 
 
 def _space_character(a, b=None, c=None) -> np.ndarray:
