@@ -4,9 +4,9 @@
 rules ask of every cell, straight from the scanner's spans: where the value's bytes are,
 how many `""` escapes it holds, its length in characters, and a bit set (`flags`) of
 EMPTY, NULL_MARKER, NULL_LOOK_ALIKE, LEADING_SPACE, TRAILING_SPACE, ID_SHAPE, ID_CHECKSUM
-and CONTROL. With sfprep/native/_fields.c that is one C pass over the fields; without it
-(or with SFPREP_NO_C set) numpy computes the same arrays with whole-array operations, and
-the tests hold the two equal.
+and CONTROL. With sfprep/native/_fields.c that is one C pass over the fields (the GIL
+released); without it (or with SFPREP_NO_C set) numpy computes the same arrays with
+whole-array operations, and the tests hold the two equal.
 
 A field's value is what `sfprep.io.csv.chunk.unquote` makes of its raw span, for every
 field: for a clean field its plain meaning (inside the quotes of a quoted one), and for a
@@ -19,7 +19,7 @@ outside the quotes dropped, first to last quote, `""` read as `"`). No field is 
   that many bytes shorter. A field unquote() returns as it is (unquoted: `ab""c`, `x "y"`)
   has none: its bytes are its value.
 - characters (int64): the unescaped value's length in characters, as UTF-8: the bytes that
-  are not continuation bytes (10xxxxxx), each `""` counting one. Where the bytes are not
+  are not continuation bytes (10xxxxxx), each `""` of a quoted value counting one. Where the bytes are not
   valid UTF-8 this is still that count (every byte that is not a continuation byte counts
   one), which is not what a lossy decoder would give.
 - flags (uint8): the bits below.
