@@ -285,9 +285,10 @@ static int describe_all(const unsigned char *restrict b, int64_t size, const int
                         Py_ssize_t n, Out out, Py_ssize_t *where) {
     for (Py_ssize_t j = 0; j < n; j++) {
         int64_t f = fields[j];
-        if (f < 0 || f >= field_count) { *where = j; return BAD_INDEX; }
+        if ((uint64_t)f >= (uint64_t)field_count) { *where = j; return BAD_INDEX; }
         int64_t s = field_starts[f], e = field_ends[f];
-        if (s < 0 || e < s || e > size) { *where = j; return BAD_SPAN; }
+        /* as unsigned, a negative start or end is past any buffer */
+        if ((uint64_t)e > (uint64_t)size || (uint64_t)s > (uint64_t)e) { *where = j; return BAD_SPAN; }
         int64_t vs, ve;
         int quoted = value_span(b, s, e, &vs, &ve);
         out.starts[j] = vs;
