@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from sfprep.core.job import Job
-from sfprep.core.findings import FindingBatch, stamp
+from sfprep.core.batch import FindingBatch, stamp
 from sfprep.core.model import FileResult, Finding, Skipped, StampedFinding, UsageError
 from sfprep.io.files import regular_file_size
 from sfprep.linter.context import FileContext, Header

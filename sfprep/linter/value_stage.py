@@ -257,7 +257,7 @@ def _batch(rule_, check: CellCheck, column, chunk, records, cells, failing_value
     """(rule, check, column, the batch frame, the first (value, line) whose fix is missing)."""
     import polars as pl
 
-    from sfprep.core.findings import batch
+    from sfprep.core.batch import batch
     from sfprep.linter.checks import quoted_expr
 
     starts, ends = chunk.field_starts[cells], chunk.field_ends[cells]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import functools
 
-from sfprep.core.findings import batch
+from sfprep.core.batch import batch
 from sfprep.core.model import Applicability, Edit, Finding, Fix, Severity
 from sfprep.linter.registry import Scope, rule
 
@@ -278,7 +278,7 @@ def blank_line(chunk, ctx):
     """
     import numpy as np
 
-    from sfprep.core.findings import BatchFix
+    from sfprep.core.batch import BatchFix
     from sfprep.io.csv.chunk import TERM_CRLF
 
     blank = np.flatnonzero(chunk.record_ends == chunk.record_starts)

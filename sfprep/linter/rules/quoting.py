@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sfprep.core.findings import batch
+from sfprep.core.batch import batch
 from sfprep.core.model import Applicability, Finding, Fix
 from sfprep.linter.checks import show_expr
 from sfprep.io.sniff import DELIMITERS
@@ -97,7 +97,7 @@ def _text_outside_quotes(chunk):
     import numpy as np
     import polars as pl
 
-    from sfprep.core.findings import BatchFix
+    from sfprep.core.batch import BatchFix
     from sfprep.io.csv.chunk import ANOMALY_KINDS, OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN
     from sfprep.io.csv.frame import texts_of
 

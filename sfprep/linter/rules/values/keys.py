@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sfprep.core.findings import batch
+from sfprep.core.batch import batch
 from sfprep.io.csv import flags as facts
 from sfprep.linter.checks import CellCheck, FrameCheck, show_expr
 from sfprep.linter.registry import Scope, rule
