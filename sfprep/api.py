@@ -105,7 +105,7 @@ class Report:
     @property
     def exit_code(self) -> int:
         """What `sfprep lint` would exit with: 1 on error findings (warnings too if strict), else 0."""
-        worst = max((f.severity for r in self.files for f in r.findings), default=None)
+        worst = max((severity for r in self.files for (_, severity, _, _) in r.findings.counts), default=None)
         failing = worst == Severity.ERROR or (self.strict and worst == Severity.WARNING)
         return 1 if failing else 0
 

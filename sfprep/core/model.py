@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class UsageError(ValueError):
@@ -98,14 +99,25 @@ class Skipped:
 
 @dataclass(slots=True)
 class FileResult:
-    """Everything sfprep learned about one file."""
+    """Everything sfprep learned about one file. `findings` is a core.findings.FindingStore:
+    iterated, it gives StampedFindings in file order."""
 
     path: str
     object: str | None = None
     operation: str | None = None
     records: int | None = None
-    findings: list["StampedFinding"] = field(default_factory=list)
+    findings: Any = None
     skipped_rules: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        from sfprep.core.findings import FindingStore
+
+        if self.findings is None:
+            self.findings = FindingStore(self.path)
+        elif isinstance(self.findings, list):
+            store = FindingStore(self.path)
+            store.replace_all(sorted(self.findings, key=StampedFinding.sort_key))
+            self.findings = store
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,19 +21,21 @@ def allowed_fixes(result: FileResult, threshold: Applicability, path: str,
 
     `lint_checks_utf8` says whether the lint that gave `result` ran F001; if not, the file
     is read once more to know, before anything is written."""
-    fixable, not_utf8 = fixable_findings(result, path, lint_checks_utf8)
+    fixable, not_utf8 = fixable_findings(result, path, lint_checks_utf8, threshold)
     return choose_fixes(fixable, threshold), not_utf8
 
 
-def fixable_findings(result: FileResult, path: str, lint_checks_utf8: bool) -> tuple[list, bool]:
-    """(the findings whose fixes may be applied to `path`, whether the file is not UTF-8 text)."""
-    not_utf8 = [stamped for stamped in result.findings if stamped.code == NOT_UTF8]
-    if not_utf8:
-        return not_utf8, True
-    has_fixes = any(stamped.finding.fix is not None for stamped in result.findings)
+def fixable_findings(result: FileResult, path: str, lint_checks_utf8: bool,
+                     threshold: Applicability = Applicability.UNSAFE) -> tuple[list, bool]:
+    """(the findings whose fixes meet the threshold and may be applied to `path`, whether the
+    file is not UTF-8 text)."""
+    store = result.findings
+    if NOT_UTF8 in store.codes():
+        return list(store.with_fixes(threshold, {NOT_UTF8})), True
+    has_fixes = any(applicability >= threshold for (_, _, applicability, _) in store.counts)
     if has_fixes and not lint_checks_utf8 and not is_utf8_file(path):
         return [], True
-    return result.findings, False
+    return list(store.with_fixes(threshold)) if has_fixes else [], False
 
 
 def is_utf8_file(path: str) -> bool:
@@ -52,8 +54,8 @@ def is_utf8_file(path: str) -> bool:
 
 def without_fixes(result: FileResult) -> FileResult:
     """The result with no fix offered on a file that was left alone (F001's re-encode aside)."""
-    result.findings = [
+    result.findings.replace_all([
         stamped if stamped.finding.fix is None or stamped.code == NOT_UTF8
         else dataclasses.replace(stamped, finding=dataclasses.replace(stamped.finding, fix=None))
-        for stamped in result.findings]
+        for stamped in result.findings])
     return result

@@ -91,7 +91,7 @@ def fix_file_chosen(path: str, lint: Callable[..., object], threshold: Applicabi
     file that is not UTF-8 is offered nothing but F001's re-encode (fixer/guard.py)."""
     outcome = FixOutcome(path)
     result = lint(path, False)
-    fixable, not_utf8 = fixable_findings(result, path, lint_checks_utf8)
+    fixable, not_utf8 = fixable_findings(result, path, lint_checks_utf8, threshold)
     offered = offered_fixes(fixable, threshold)
     if offered:
         offered_ids = {id(stamped) for stamped in offered}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from sfprep.core.job import Job
+from sfprep.core.batch import FindingBatch, stamp
 from sfprep.core.model import FileResult, Finding, Skipped, StampedFinding, UsageError
 from sfprep.io.files import regular_file_size
 from sfprep.linter.context import FileContext, Header
@@ -65,7 +66,7 @@ class FileLint:
         self.ctx.rule_states = {rule_.state: rule_.state() for rule_ in runnable if rule_.state is not None}
         self.runnable = runnable
         self.by_scope = _rules_by_scope(runnable)
-        self.emit = _stamper(self.result, display)
+        self.emit = Emitter(self.result, display)
         self.value_stage: ValueStage | None = None
         self.stopped_early = False
 
@@ -86,8 +87,7 @@ class FileLint:
                 start = len(UTF8_BOM) if ctx.sniffed.bom else 0
                 stream.seek(start)
                 dialect = ctx.sniffed.dialect(ctx.delimiter)
-                value_stage = ValueStage(ctx, by_scope[Scope.VALUES], by_scope[Scope.FRAME], emit,
-                                         lambda checks, *args: _run(checks, emit, *args))
+                value_stage = ValueStage(ctx, by_scope[Scope.VALUES], emit, emit.close)
                 # A file of one chunk is scanned in this thread: a reader thread would only add its start-up.
                 scan = csv_scan.scan
                 if self.size > csv_scan.CHUNK_SIZE:
@@ -96,14 +96,15 @@ class FileLint:
                 for chunk in scan(stream, dialect, start_offset=start):
                     if progress is not None:
                         progress(chunk.base + len(chunk.data))
+                    emit.bucket = chunk.first_record
                     _observe(chunk, ctx)
                     if chunk.first_record == 0:
                         ctx.header = _header(chunk)
                         ctx.columns = resolve_columns(ctx.header.names, ctx.described)
                         _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
                     _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
-                    if value_stage.active:
-                        value_stage.feed(chunk)
+                    if not (value_stage.active and value_stage.feed(chunk)):
+                        emit.close(chunk.first_record)
                 if value_stage.active:
                     self.value_stage = value_stage
         except OSError as error:
@@ -112,7 +113,7 @@ class FileLint:
     def _skip_unread(self, reason: str) -> None:
         """The file is not CSV text (gzip, XLSX, UTF-16...): the sniff rules have said what it
         is; every other rule is listed as skipped, and nothing more is read."""
-        reported = {stamped.code for stamped in self.result.findings}
+        reported = self.result.findings.codes()
         self.result.skipped_rules.extend((rule_.code, reason) for rule_ in self.runnable
                                          if rule_.code not in reported)
         self.stopped_early = True
@@ -121,14 +122,16 @@ class FileLint:
         """The value checks still to evaluate, the end-of-file rules, the sorted result."""
         if self.stopped_early:
             self.result.skipped_rules = list(dict.fromkeys(self.result.skipped_rules))
+            self.result.findings.finish()
             return self.result
         if self.value_stage is not None:
             self.value_stage.finish()
         ctx, result = self.ctx, self.result
+        self.emit.bucket = None  # what the end-of-file rules find is merged in by line
         _run(self.by_scope[Scope.END], self.emit, ctx)
         result.skipped_rules = list(dict.fromkeys(result.skipped_rules))
         result.records = ctx.data_records
-        result.findings.sort(key=StampedFinding.sort_key)
+        result.findings.finish()
         return result
 
 
@@ -170,13 +173,38 @@ def _rules_by_scope(rules: Iterable[Rule]) -> dict[str, list[tuple[Rule, Callabl
     return grouped
 
 
-def _stamper(result: FileResult, path: str):
-    def emit(rule_: Rule, finding: Finding | Skipped) -> None:
-        if isinstance(finding, Skipped):
-            result.skipped_rules.append((rule_.code, finding.reason))
-        else:
-            result.findings.append(StampedFinding(path, finding.severity or rule_.severity, rule_.name, finding))
-    return emit
+class Emitter:
+    """Stamps what rules yield (Finding, FindingBatch, Skipped) with the rule's code, name and
+    severity, and files it in the result's store under the current bucket: the chunk being
+    scanned (its first record number), or None for the end of the file."""
+
+    def __init__(self, result: FileResult, path: str):
+        self.result, self.path = result, path
+        self.store = result.findings
+        self.bucket: int | None = 0
+
+    def __call__(self, rule_: Rule, item, bucket: int | None | object = ...) -> None:
+        where = self.bucket if bucket is ... else bucket
+        if isinstance(item, Finding):
+            self.store.add(StampedFinding(self.path, item.severity or rule_.severity, rule_.name, item), where)
+        elif isinstance(item, Skipped):
+            self.result.skipped_rules.append((rule_.code, item.reason))
+        elif isinstance(item, FindingBatch):
+            self._add_frame(rule_, item.frame, where)
+        else:  # a batch frame from the value stage
+            self._add_frame(rule_, item, where)
+
+    def _add_frame(self, rule_: Rule, frame, where) -> None:
+        if frame.height:
+            self.store.rule_names[rule_.code] = rule_.name
+            self.store.add(stamp(FindingBatch(frame), rule_.code, rule_.severity), where)
+
+    def close(self, bucket: int) -> None:
+        self.store.close(bucket)
+
+    def withdraw(self, rule_: Rule, field_name: str, note: str, hint: str | None) -> None:
+        """The fixes of this rule on this column are withdrawn (an all-or-nothing column)."""
+        self.store.withdraw(rule_.code, field_name, note, hint)
 
 
 def _run(checks: list[tuple[Rule, Callable]], emit, *args) -> None:

@@ -24,10 +24,9 @@ class Scope:
     SNIFF = "sniff"    # once, before the scan: check(ctx)
     CHUNK = "chunk"    # for every chunk of whole records: check(chunk, ctx)
     HEADER = "header"  # once, with the header: check(header, ctx)
-    VALUES = "values"  # once, after the header: declare(ctx) -> CellChecks, run on every chunk
-    FRAME = "frame"    # for every chunk's value frame, with state: check(values, ctx)
+    VALUES = "values"  # once, after the header: declare(ctx) -> CellChecks / FrameChecks, run on every chunk
     END = "end"        # once, after the last record: check(ctx)
-    ALL = (SNIFF, CHUNK, HEADER, VALUES, FRAME, END)
+    ALL = (SNIFF, CHUNK, HEADER, VALUES, END)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The optional C passes (_scan.c: structure, field spans, text; _columns.c: Arrow string
-views of the spans) and the allocator tuning that keeps their buffers warm.
+views of the spans; _fields.c: per-field value facts from the spans) and the allocator
+tuning that keeps their buffers warm.
 
 Where the extensions could not be compiled, numpy and polars' CSV reader do the same work,
 more slowly; the tests hold the two paths equal.

@@ -5,13 +5,14 @@ above its mmap threshold (128 KiB by default) with a fresh mmap and unmaps them 
 each chunk paid for its memory again in page faults: a third of a big file's lint time was
 the kernel zeroing pages. Raising the threshold to its maximum (32 MiB on 64-bit) and the
 trim threshold above one chunk's working set keeps those pages in the heap, where the next
-chunk reuses them. Peak memory stays flat: the same few chunks' worth is recycled.
+chunk reuses them. Peak memory stays flat: the same few chunks' worth is recycled, in one
+arena for all threads.
 """
 from __future__ import annotations
 
 import sys
 
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
 MMAP_THRESHOLD = 32 << 20
 TRIM_THRESHOLD = 128 << 20
 _tuned = False
@@ -32,3 +33,6 @@ def reuse_freed_memory() -> None:
         return
     mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+    # One arena for every thread: each thread's own (the scan's, the value stage's) would
+    # keep its freed chunk buffers too, up to the trim threshold each.
+    mallopt(_M_ARENA_MAX, 1)

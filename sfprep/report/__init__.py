@@ -21,14 +21,14 @@ class Summary:
 
 
 def summarise(results: list[FileResult]) -> Summary:
-    findings = [f for r in results for f in r.findings]
-    by_severity = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
-    fixes = [f.finding.fix for f in findings if f.finding.fix is not None]
+    counts = [(severity, applicability, count) for r in results
+              for (_, severity, applicability, _), count in r.findings.counts.items()]
+    by_severity = {s: sum(n for severity, _, n in counts if severity == s) for s in Severity}
     return Summary(
         errors=by_severity[Severity.ERROR], warnings=by_severity[Severity.WARNING],
         infos=by_severity[Severity.INFO],
-        fixable=sum(1 for fix in fixes if fix.applicability == Applicability.SAFE),
-        unsafe_fixable=sum(1 for fix in fixes if fix.applicability == Applicability.UNSAFE),
+        fixable=sum(n for _, applicability, n in counts if applicability == Applicability.SAFE),
+        unsafe_fixable=sum(n for _, applicability, n in counts if applicability == Applicability.UNSAFE),
         files=len(results), files_with_findings=sum(1 for r in results if r.findings),
     )
 

@@ -17,10 +17,16 @@ def fix_marker(fix) -> str:
 
 
 def render(results: list[FileResult], out) -> None:
+    from sfprep.report.rows import concise_lines, write_joined
+
     for result in results:
-        for stamped in result.findings:
-            f = stamped.finding
-            out.write(f"{location(stamped.path, f.line, f.column)}: {f.code} {fix_marker(f.fix)}{f.message}\n")
+        for piece in result.findings.pieces():
+            if isinstance(piece, list):
+                for stamped in piece:
+                    f = stamped.finding
+                    out.write(f"{location(stamped.path, f.line, f.column)}: {f.code} {fix_marker(f.fix)}{f.message}\n")
+            elif piece.height:
+                write_joined(out, piece, lambda rows: concise_lines(rows, result.path), "")
     for line in skipped_lines(results):
         out.write(f"{line}\n")
     out.write(f"{summary_line(summarise(results))}\n")

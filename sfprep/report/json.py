@@ -30,12 +30,15 @@ def report_dict(results: list[FileResult]) -> dict:
     summary = summarise(results)
     return {
         "version": __version__,
-        "files": [{"path": r.path, "object": r.object, "operation": r.operation, "records": r.records,
-                   "skipped_rules": [{"code": c, "reason": why} for c, why in r.skipped_rules]}
-                  for r in results],
+        "files": [_file_dict(r) for r in results],
         "findings": [finding_dict(f) for r in results for f in r.findings],
         "summary": summary_dict(summary),
     }
+
+
+def _file_dict(result: FileResult) -> dict:
+    return {"path": result.path, "object": result.object, "operation": result.operation, "records": result.records,
+            "skipped_rules": [{"code": c, "reason": why} for c, why in result.skipped_rules]}
 
 
 def summary_dict(summary: Summary) -> dict:
@@ -44,5 +47,23 @@ def summary_dict(summary: Summary) -> dict:
 
 
 def render(results: list[FileResult], out) -> None:
-    json.dump(report_dict(results), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    """report_dict's document, written as it is made: the findings a frame at a time, one
+    JSON object a line (a million findings are never a million dicts)."""
+    from sfprep.report.rows import json_findings, write_joined
+
+    head = {"version": __version__, "files": [_file_dict(r) for r in results]}
+    out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "findings": [')
+    first = True
+    separator = ",\n    "
+    for result in results:
+        for piece in result.findings.pieces():
+            if isinstance(piece, list) and piece:
+                out.write(("\n    " if first else separator)
+                          + separator.join(json.dumps(finding_dict(s), ensure_ascii=False) for s in piece))
+                first = False
+            elif not isinstance(piece, list) and piece.height:
+                out.write("\n    " if first else separator)
+                write_joined(out, piece, lambda rows: json_findings(rows, result.path), separator)
+                first = False
+    out.write(("\n  " if not first else "") + '],\n  "summary": ')
+    out.write(json.dumps(summary_dict(summarise(results))) + "\n}\n")

@@ -34,13 +34,13 @@ def rule_counts(results: list[FileResult]) -> list[RuleCount]:
     counts: Counter[str] = Counter()
     fixable: Counter[str] = Counter()
     names: dict[str, str] = {}
-    for result in results:
-        for stamped in result.findings:
-            counts[stamped.code] += 1
-            names[stamped.code] = stamped.rule_name
-            fix = stamped.finding.fix
-            if fix is not None and fix.applicability == Applicability.SAFE:
-                fixable[stamped.code] += 1
+    for result in results:  # from the counts kept as findings arrived: no finding is read
+        store = result.findings
+        for (code, _, applicability, _), count in store.counts.items():
+            counts[code] += count
+            names[code] = store.rule_names.get(code, code)
+            if applicability == Applicability.SAFE:
+                fixable[code] += count
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [RuleCount(code, names[code], count, fixable[code]) for code, count in ordered]
 

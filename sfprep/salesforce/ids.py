@@ -35,18 +35,6 @@ def id15(value: str) -> str:
     return value[:15] if len(value) == 18 else value
 
 
-def checksum_matches(value):
-    """Polars expression over an Id column: the last 3 characters are the first 15's checksum."""
-    import polars as pl
-
-    suffix = []
-    for block in range(3):
-        bits = [value.str.slice(block * 5 + i, 1).str.contains("^[A-Z]$").cast(pl.Int32) * (1 << i)
-                for i in range(5)]
-        suffix.append(pl.lit(ID_ALPHABET).str.slice(pl.sum_horizontal(bits), 1))
-    return value.str.slice(15, 3) == pl.concat_str(suffix)
-
-
 def id15_expr(value):
     """Polars expression: the 15-character form of each Id (id15 over a column)."""
     import polars as pl

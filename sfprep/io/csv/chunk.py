@@ -18,6 +18,7 @@ STRAY_QUOTE = "stray-quote"                      # Q002
 OUTSIDE_BEFORE_OPEN = "outside-before-open"      # Q004
 OUTSIDE_AFTER_CLOSE = "outside-after-close"      # Q004
 UNESCAPED_QUOTE = "unescaped-quote"              # Q005
+ANOMALY_KINDS = (STRAY_QUOTE, OUTSIDE_BEFORE_OPEN, OUTSIDE_AFTER_CLOSE, UNESCAPED_QUOTE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class CsvChunk:
     unterminated_quote: int | None = None  # offset of the opening quote never closed
     is_last: bool = False
     _text: tuple | None = field(default=None, repr=False)  # utf8.check's answer, once asked
+    _anomaly_arrays: tuple | None = field(default=None, repr=False)
 
     @property
     def array(self) -> np.ndarray:
@@ -97,10 +99,27 @@ class CsvChunk:
         count = self.field_counts[record_index]
         return [self.field_bytes(i) for i in range(first, first + count)]
 
+    def anomaly_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(kind index into ANOMALY_KINDS, position, quote) of every anomaly, as arrays."""
+        if self._anomaly_arrays is None:
+            count = len(self.anomalies)
+            kinds = np.fromiter((ANOMALY_KINDS.index(a.kind) for a in self.anomalies), dtype=np.int8, count=count)
+            positions = np.fromiter((a.position for a in self.anomalies), dtype=np.int64, count=count)
+            quotes = np.fromiter((a.quote for a in self.anomalies), dtype=np.int64, count=count)
+            self._anomaly_arrays = (kinds, positions, quotes)
+        return self._anomaly_arrays
+
     def locate(self, offset: int) -> tuple[int, int, int]:
         """(line, record number, 1-based column) of a chunk offset."""
         lines, records, columns, _ = self.locate_many(np.array([offset], dtype=np.int64))
         return lines[0], records[0], columns[0]
+
+    def locate_arrays(self, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(physical lines, record numbers, 1-based columns, field indexes) of chunk offsets."""
+        records = self.record_index_of(offsets)
+        fields = self.field_index_of(offsets)
+        return (self.line_of(offsets), records + self.first_record, fields - self.record_first_field[records] + 1,
+                fields)
 
     def locate_many(self, offsets: np.ndarray) -> tuple[list, list, list, list]:
         """locate() for many offsets at once: (lines, record numbers, 1-based columns, field

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import functools
+
+from sfprep.core.batch import batch
 from sfprep.core.model import Applicability, Edit, Finding, Fix, Severity
 from sfprep.linter.registry import Scope, rule
 
@@ -206,6 +209,14 @@ def _line_ending_fix(ctx, wrong: str, right: str) -> Fix:
                rewrite=("line-endings", wrong, right, ctx.delimiter))
 
 
+@functools.lru_cache(maxsize=1)
+def _hex_table():
+    """Two hex digits for each byte value, as a numpy array to index with bytes."""
+    import numpy as np
+
+    return np.array([f"{b:02X}" for b in range(256)])
+
+
 @rule("F005", "control-character", "E")
 def control_character(chunk, ctx):
     """NUL or other control character in the file.
@@ -230,15 +241,18 @@ def control_character(chunk, ctx):
     """
     import numpy as np
 
-    arr = chunk.array
+    import polars as pl
+
     bad = chunk.check_text().controls
     if len(bad) == 0:
         return
     lines = chunk.line_of(bad)
     first_per_line = bad[np.r_[True, lines[1:] != lines[:-1]]]
-    for offset, line, record, column, _ in zip(first_per_line.tolist(), *chunk.locate_many(first_per_line)):
-        yield Finding("F005", f"control character 0x{arr[offset]:02X} in field {column}",
-                      line=line, record=record, column=column, offset=chunk.base + offset)
+    lines, records, columns, _ = chunk.locate_arrays(first_per_line)
+    hex_bytes = _hex_table()[chunk.array[first_per_line]]
+    messages = pl.select(pl.format("control character 0x{} in field {}", pl.lit(pl.Series(hex_bytes)),
+                                   pl.lit(pl.Series(columns)))).to_series()
+    yield batch(lines=lines, records=records, columns=columns, offsets=first_per_line + chunk.base, messages=messages)
 
 
 @rule("F006", "blank-line", "E", fix="S")
@@ -264,18 +278,17 @@ def blank_line(chunk, ctx):
     """
     import numpy as np
 
+    from sfprep.core.batch import BatchFix
+    from sfprep.io.csv.chunk import TERM_CRLF
+
     blank = np.flatnonzero(chunk.record_ends == chunk.record_starts)
-    for index in blank.tolist():
-        start = int(chunk.record_starts[index])
-        end = _after_terminator(chunk, index)
-        yield Finding("F006", "blank line", line=int(chunk.line_of(start)), offset=chunk.base + start,
-                      fix=Fix.safe("Delete the blank line", Edit(chunk.base + start, chunk.base + end)))
-
-
-def _after_terminator(chunk, index: int) -> int:
-    from sfprep.io.csv.scan import TERM_CRLF
-
-    return int(chunk.record_ends[index]) + (2 if chunk.terminators[index] == TERM_CRLF else 1)
+    if not len(blank):
+        return
+    starts = chunk.record_starts[blank]
+    after = chunk.record_ends[blank] + np.where(chunk.terminators[blank] == TERM_CRLF, 2, 1)
+    yield batch(lines=chunk.line_of(starts), messages="blank line", offsets=starts + chunk.base,
+                fix=BatchFix(Applicability.SAFE, "Delete the blank line",
+                             [(starts + chunk.base, after + chunk.base, b"")]))
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sfprep.linter.checks import CellCheck, column_expr
+from sfprep.linter.checks import CellCheck, Verdict
 from sfprep.core.model import Finding
 from sfprep.linter.registry import Scope, rule
 
@@ -38,11 +38,8 @@ def field_too_long(ctx):
     None.
     """
     limit = _limit(ctx, "characters_per_field")
-    # A value has at least as many bytes as characters: test bytes (free in polars), then
-    # count the characters of the few values past the limit.
-    yield CellCheck("L001", ctx.columns, column_expr(ctx.columns).str.len_bytes() > limit,
-                    lambda v, c: f"{len(v):,} characters in {c.name}; the limit is {limit:,}",
-                    confirm=lambda v: len(v) > limit)
+    yield CellCheck("L001", ctx.columns, facts=lambda f: f.characters > limit,
+                    judge=lambda v, c: Verdict(f"{len(v):,} characters in {c.name}; the limit is {limit:,}"))
 
 
 @rule("L002", "too-many-fields", "E")

@@ -1,7 +1,7 @@
 """O: rules about the job's operation (insert, update, upsert, delete, hardDelete)."""
 from __future__ import annotations
 
-from sfprep.linter.checks import CellCheck, present
+from sfprep.linter.checks import CellCheck
 from sfprep.salesforce.columns import column_named
 from sfprep.core.model import Finding
 from sfprep.linter.registry import Scope, rule
@@ -111,5 +111,6 @@ def id_on_insert(ctx):
     """
     column = column_named(ctx.columns, "Id")
     if ctx.job.operation == "insert" and column is not None:
-        yield CellCheck("O004", [column], present(column),
-                        lambda v, c: f"Id {v!r} in an insert: inserts create new Ids")
+        from sfprep.linter.rules.values.common import present
+
+        yield CellCheck("O004", [column], facts=present, message="Id {value} in an insert: inserts create new Ids")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sfprep.core.model import Applicability, Edit, Finding, Fix
+from sfprep.core.batch import batch
+from sfprep.core.model import Applicability, Finding, Fix
+from sfprep.linter.checks import show_expr
 from sfprep.io.sniff import DELIMITERS
 from sfprep.linter.registry import Scope, rule
 
@@ -70,16 +72,85 @@ def _count_quoting_anomalies(chunk, ctx):
     return ()
 
 
-def _anomalies(chunk, *kinds):
-    """(anomaly, line, record number, column, field index) of the chunk's anomalies of these
-    kinds, located all at once (a file can have one on every line)."""
+def _anomalies_of(chunk, *kinds):
+    """(positions, quotes) of the chunk's anomalies of these kinds, in file order, as arrays
+    (a file can have one on every field)."""
     import numpy as np
 
-    chosen = [anomaly for anomaly in chunk.anomalies if anomaly.kind in kinds]
-    if not chosen:
+    from sfprep.io.csv.chunk import ANOMALY_KINDS
+
+    all_kinds, positions, quotes = chunk.anomaly_arrays()
+    chosen = np.isin(all_kinds, [ANOMALY_KINDS.index(kind) for kind in kinds])
+    return positions[chosen], quotes[chosen]
+
+
+def _numbered(template: str, numbers):
+    """The template with each number (e.g. a field position) in its `{}`: one message each."""
+    import polars as pl
+
+    return pl.select(pl.format(template, pl.lit(pl.Series(numbers)))).to_series()
+
+
+def _text_outside_quotes(chunk):
+    """Q004's batch: one finding per field with text outside its quotes (before the opening
+    quote, after the closing one, or both), a safe fix when that text is blank."""
+    import numpy as np
+    import polars as pl
+
+    from sfprep.core.batch import BatchFix
+    from sfprep.io.csv.chunk import ANOMALY_KINDS, OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN
+    from sfprep.io.csv.frame import texts_of
+
+    kinds, positions, quotes = chunk.anomaly_arrays()
+    after, before = ANOMALY_KINDS.index(OUTSIDE_AFTER_CLOSE), ANOMALY_KINDS.index(OUTSIDE_BEFORE_OPEN)
+    chosen = (kinds == after) | (kinds == before)
+    if not chosen.any():
         return
-    positions = np.fromiter((anomaly.position for anomaly in chosen), dtype=np.int64, count=len(chosen))
-    yield from zip(chosen, *chunk.locate_many(positions))
+    starts, kinds = positions[chosen], kinds[chosen]
+    lines, records, columns, fields = chunk.locate_arrays(starts)
+    ends = np.where(kinds == after, chunk.field_ends[fields], quotes[chosen])
+    junk = texts_of(chunk, starts, ends)
+    blank = _only_blanks(chunk.array, starts, ends)
+    # A field has at most two spans (before and after its quotes), next to each other here.
+    first = np.r_[True, fields[1:] != fields[:-1]]
+    group = np.cumsum(first) - 1
+    spans = pl.DataFrame({"group": group, "shown": junk.str.slice(0, 20), "blank": blank,
+                          "start": starts + chunk.base, "end": ends + chunk.base})
+    spans = spans.with_columns(show_expr(pl.col("shown")).alias("shown"))
+    per_field = spans.group_by("group", maintain_order=True).agg(
+        pl.col("shown").str.join(" and "), pl.col("blank").all(), pl.col("start"), pl.col("end"))
+    messages = per_field.select(pl.format("{} outside the quotes of field {}", pl.col("shown"),
+                                          pl.lit(pl.Series(columns[first])))).to_series()
+    blank_field = per_field.get_column("blank")
+    edit_starts, edit_ends = per_field.get_column("start"), per_field.get_column("end")
+    fix = BatchFix(Applicability.SAFE, "Remove the spaces outside the quotes",
+                   [(edit_starts.list.get(k, null_on_oob=True), edit_ends.list.get(k, null_on_oob=True), b"")
+                    for k in (0, 1)])
+    found = batch(lines=lines[first], records=records[first], columns=columns[first],
+                  offsets=starts[first] + chunk.base, messages=messages, fix=fix)
+    no_fix = ~blank_field
+    if no_fix.any():  # junk that is not blank: no fix for that field
+        found.frame = found.frame.with_columns(
+            pl.when(no_fix).then(None).otherwise(pl.col(name)).alias(name)
+            for name in ("applicability", "description", "edits"))
+    yield found
+
+
+def _only_blanks(arr, starts, ends):
+    """For each span [start, end) of the chunk: it is not empty and holds only spaces and tabs."""
+    import numpy as np
+
+    lengths = ends - starts
+    if not len(lengths):
+        return np.zeros(0, dtype=bool)
+    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
+    values = arr[offsets]
+    blank = (values == 0x20) | (values == 0x09)
+    firsts = np.r_[0, np.cumsum(lengths)[:-1]]
+    nonempty = lengths > 0
+    result = np.zeros(len(lengths), dtype=bool)
+    result[nonempty] = np.logical_and.reduceat(blank, firsts[nonempty])
+    return result
 
 
 @rule("Q002", "stray-quote", "E")
@@ -104,11 +175,14 @@ def stray_quote(chunk, ctx):
     ## Fix
     None: whether the quote is text or a broken quoted value needs a person to decide.
     """
-    from sfprep.io.csv.scan import STRAY_QUOTE
+    from sfprep.io.csv.chunk import STRAY_QUOTE
 
-    for anomaly, line, record, column, _ in _anomalies(chunk, STRAY_QUOTE):
-        yield Finding("Q002", f"stray quote in unquoted field {column}; quote the whole value and double the quote",
-                      line=line, record=record, column=column, offset=chunk.base + anomaly.position)
+    positions, _ = _anomalies_of(chunk, STRAY_QUOTE)
+    if len(positions):
+        lines, records, columns, _ = chunk.locate_arrays(positions)
+        yield batch(lines=lines, records=records, columns=columns, offsets=positions + chunk.base,
+                    messages=_numbered("stray quote in unquoted field {}; quote the whole value and double the quote",
+                                       columns))
 
 
 @rule("Q003", "unterminated-quote", "E", scope=Scope.END)
@@ -161,25 +235,7 @@ def text_outside_quotes(chunk, ctx):
     Safe when the characters outside the quotes are spaces or tabs: they are removed. The
     quoted value itself is unchanged. Other characters there need a person.
     """
-    from sfprep.io.csv.scan import OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN
-
-    by_field: dict[tuple[int, int], list] = {}
-    for anomaly, line, record, column, field_index in _anomalies(chunk, OUTSIDE_AFTER_CLOSE, OUTSIDE_BEFORE_OPEN):
-        if anomaly.kind == OUTSIDE_AFTER_CLOSE:
-            start, end = anomaly.position, int(chunk.field_ends[field_index])
-        else:
-            start, end = anomaly.position, anomaly.quote
-        by_field.setdefault((record, column), []).append((line, start, end))
-    for (record, column), spans in by_field.items():
-        line, first_start, _ = spans[0]
-        junks = [chunk.data[start:end] for _, start, end in spans]
-        fix = None
-        if all(junk and not junk.strip(b" \t") for junk in junks):
-            edits = [Edit(chunk.base + start, chunk.base + end) for _, start, end in spans]
-            fix = Fix.safe("Remove the spaces outside the quotes", *edits)
-        shown = " and ".join(repr(junk.decode("utf-8", "replace")[:20]) for junk in junks)
-        yield Finding("Q004", f"{shown} outside the quotes of field {column}",
-                      line=line, record=record, column=column, offset=chunk.base + first_start, fix=fix)
+    yield from _text_outside_quotes(chunk)
 
 
 @rule("Q005", "unescaped-quote", "E")
@@ -204,15 +260,17 @@ def unescaped_quote(chunk, ctx):
     ## Fix
     None: which quotes are text and which close the value needs a person.
     """
-    from sfprep.io.csv.scan import UNESCAPED_QUOTE
+    import numpy as np
 
-    seen: set[tuple[int, int]] = set()
-    for anomaly, line, record, column, _ in _anomalies(chunk, UNESCAPED_QUOTE):
-        if (record, column) in seen:
-            continue
-        seen.add((record, column))
-        yield Finding("Q005", f"unescaped quote inside quoted field {column}; double it (\"\")",
-                      line=line, record=record, column=column, offset=chunk.base + anomaly.position)
+    from sfprep.io.csv.chunk import UNESCAPED_QUOTE
+
+    positions, _ = _anomalies_of(chunk, UNESCAPED_QUOTE)
+    if len(positions):
+        lines, records, columns, fields = chunk.locate_arrays(positions)
+        first = np.r_[True, fields[1:] != fields[:-1]]   # one finding per field, at its first lone quote
+        yield batch(lines=lines[first], records=records[first], columns=columns[first],
+                    offsets=positions[first] + chunk.base,
+                    messages=_numbered('unescaped quote inside quoted field {}; double it ("")', columns[first]))
 
 
 @rule("Q006", "ragged-record", "E")
@@ -245,9 +303,14 @@ def ragged_record(chunk, ctx):
     ragged = (counts != expected) & (chunk.record_ends != chunk.record_starts)
     if chunk.first_record == 0 and len(ragged):
         ragged[0] = False
-    for index in np.flatnonzero(ragged).tolist():
-        start = int(chunk.record_starts[index])
-        found = int(counts[index])
-        yield Finding("Q006", f"record has {found} field{'s' * (found != 1)}, the header has {expected}",
-                      line=int(chunk.line_of(start)), record=chunk.first_record + index,
-                      offset=chunk.base + start)
+    indices = np.flatnonzero(ragged)
+    if not len(indices):
+        return
+    import polars as pl
+
+    starts, found = chunk.record_starts[indices], pl.Series(counts[indices])
+    plural = pl.when(found != 1).then(pl.lit("s")).otherwise(pl.lit(""))
+    messages = pl.select(pl.format("record has {} field{}, the header has {}", pl.lit(found), plural,
+                                   pl.lit(expected))).to_series()
+    yield batch(lines=chunk.line_of(starts), records=indices + chunk.first_record, offsets=starts + chunk.base,
+                messages=messages)

@@ -1,7 +1,8 @@
 """What the value rules share: the column expressions and how a value is shown in a message."""
 from __future__ import annotations
 
-from sfprep.linter.checks import column_expr
+from sfprep.io.csv import flags as facts
+from sfprep.linter.checks import column_expr, show  # noqa: F401  (show: re-exported for the V rules)
 
 
 def col(columns):
@@ -19,5 +20,23 @@ def key_columns(ctx):
             if c.name.lower() == "id" or (external_id and c.name.lower() == external_id) or c.is_relationship]
 
 
-def show(value: str) -> str:
-    return repr(value if len(value) <= 40 else value[:37] + "...")
+def present(view):
+    """Facts: neither empty nor the `#N/A` null marker (the values a type check applies to)."""
+    return (view.flags & (facts.EMPTY | facts.NULL_MARKER)) == 0
+
+
+def replaced_by(text: str):
+    """A fix that writes `text` instead of the value."""
+    def fix(value):
+        import polars as pl
+
+        return pl.lit(text)
+    return fix
+
+
+def has(view, *bits: int):
+    """Facts: any of these flags set."""
+    mask = 0
+    for bit in bits:
+        mask |= bit
+    return (view.flags & mask) != 0

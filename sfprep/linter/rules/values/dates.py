@@ -5,7 +5,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from sfprep.linter.checks import CellCheck, present
+from sfprep.linter.checks import CellCheck, Verdict, present
 from sfprep.linter.registry import Scope, rule
 from sfprep.linter.rules.values.common import col, show, typed
 
@@ -65,11 +65,18 @@ def date_not_iso(ctx):
     pattern = f"{ISO_DATE}|{ISO_DATE_WITH_OFFSET}" if ctx.profile.get("date_offset_allowed") else ISO_DATE
     fmt = ctx.settings.date_format if ctx.settings else None
     columns = typed(ctx, "date")
-    yield CellCheck("V005", columns, present(columns) & ~col(columns).str.contains(pattern),
-                    lambda v, c: _not_iso(v, c, "date", "yyyy-MM-dd") + ("" if fmt else "; give --date-format to fix"),
-                    fix=_date_fix(fmt), all_or_nothing=True,
-                    no_fix=lambda v, name: f"--date-format {fmt} does not read {name}",
-                    hint=lambda v, c: _fix_with(["--date-format FMT"], c, failed=bool(fmt)))
+    fix = _date_fix(fmt)
+
+    def judge(value: str, column) -> Verdict:
+        message = _not_iso(value, column, "date", "yyyy-MM-dd")
+        fixed = fix(value) if fix else None
+        if fixed is not None:
+            return Verdict(message, *fixed)
+        message += f"; --date-format {fmt} does not read it" if fmt else "; give --date-format to fix"
+        return Verdict(message, hint=_fix_with(["--date-format FMT"], column, failed=bool(fmt)))
+
+    yield CellCheck("V005", columns, present(columns) & ~col(columns).str.contains(pattern), judge=judge,
+                    all_or_nothing=fix is not None, no_fix=lambda v, name: f"--date-format {fmt} does not read {name}")
 
 
 def _not_iso(value: str, column, kind: str, wanted: str) -> str:
@@ -123,10 +130,18 @@ def datetime_not_iso(ctx):
     fmt = settings.date_format if settings else None
     zone_name = settings.timezone if settings else None
     columns = typed(ctx, "datetime")
-    yield CellCheck("V006", columns, present(columns) & ~col(columns).str.contains(ISO_DATETIME),
-                    _datetime_message, fix=_datetime_fix(fmt, zone_name), all_or_nothing=True,
-                    no_fix=lambda v, name: _datetime_no_fix(v, name, fmt, zone_name),
-                    hint=lambda v, c: _datetime_hint(v, c, fmt))
+    fix = _datetime_fix(fmt, zone_name)
+
+    def judge(value: str, column) -> Verdict:
+        message = _datetime_message(value, column)
+        fixed = fix(value)
+        if fixed is not None:
+            return Verdict(message, *fixed)
+        return Verdict(f"{message}; {_datetime_no_fix(value, 'it', fmt, zone_name)}",
+                       hint=_datetime_hint(value, column, fmt))
+
+    yield CellCheck("V006", columns, present(columns) & ~col(columns).str.contains(ISO_DATETIME), judge=judge,
+                    all_or_nothing=True, no_fix=lambda v, name: _datetime_no_fix(v, name, fmt, zone_name))
 
 
 def _datetime_message(value: str, column) -> str:
@@ -261,5 +276,4 @@ def impossible_date(ctx):
     dates, datetimes = typed(ctx, "date"), typed(ctx, "datetime")
     for columns, bad in ((dates, impossible_day(col(dates))),
                          (datetimes, impossible_day(col(datetimes)) | impossible_time(col(datetimes)))):
-        yield CellCheck("V007", columns, bad.fill_null(False),
-                        lambda v, c: f"{show(v)} in {c.name} is not a real date or time")
+        yield CellCheck("V007", columns, bad.fill_null(False), message="{value} in {field} is not a real date or time")

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sfprep.core.model import Finding
-from sfprep.linter.checks import CellCheck, present
+from sfprep.core.batch import batch
+from sfprep.io.csv import flags as facts
+from sfprep.linter.checks import CellCheck, FrameCheck, show_expr
 from sfprep.linter.registry import Scope, rule
-from sfprep.linter.rules.values.common import col, show, typed
-from sfprep.salesforce.ids import ID_SHAPE, checksum_matches, id15_expr
+from sfprep.linter.rules.values.common import has, present, typed
+from sfprep.salesforce.ids import id15_expr
 
 if TYPE_CHECKING:
     from sfprep.plan.keys import FirstSeen
@@ -38,20 +39,11 @@ def malformed_record_id(ctx):
     ## Fix
     None: a wrong Id cannot be recovered.
     """
-    # One check per column: the checksum sums five characters horizontally (pl.sum_horizontal),
-    # which over several columns at once would add them across the columns.
-    for column in typed(ctx, "id", "reference"):
-        value = col(column)
-        shape_ok = value.str.contains(ID_SHAPE)
-        checksum_ok = (value.str.len_bytes() == 15) | checksum_matches(value)
-        yield CellCheck("V010", [column], present(column) & ~(shape_ok & checksum_ok), _id_message)
-
-
-def _id_message(value: str, column) -> str:
-    import re
-    if re.fullmatch(r"[A-Za-z0-9]{18}", value):
-        return f"{show(value)} in {column.name}: the last 3 characters do not match the Id's checksum"
-    return f"{show(value)} in {column.name} is not a 15- or 18-character record Id"
+    columns = typed(ctx, "id", "reference")
+    yield CellCheck("V010", columns, facts=lambda f: present(f) & ~has(f, facts.ID_SHAPE),
+                    message="{value} in {field} is not a 15- or 18-character record Id")
+    yield CellCheck("V010", columns, facts=lambda f: has(f, facts.ID_SHAPE) & ~has(f, facts.ID_CHECKSUM),
+                    message="{value} in {field}: the last 3 characters do not match the Id's checksum")
 
 
 @dataclass
@@ -59,8 +51,8 @@ class SeenKeys:
     first_seen: FirstSeen | None = None   # made with the first frame (numpy is imported then)
 
 
-@rule("V015", "duplicate-key", "E", scope=Scope.FRAME, state=SeenKeys)
-def duplicate_key(values, ctx):
+@rule("V015", "duplicate-key", "E", scope=Scope.VALUES, state=SeenKeys)
+def duplicate_key(ctx):
     """Duplicate key within the file.
 
     ## What it checks
@@ -85,32 +77,38 @@ def duplicate_key(values, ctx):
     ## Fix
     None: which row is right is yours to decide.
     """
+    key = _duplicate_key_column(ctx)
+    if key is not None:
+        yield FrameCheck("V015", (key,), lambda values, ctx: _repeats(values, ctx, key))
+
+
+def _repeats(values, ctx, key):
+    """The batch of this frame's keys seen before (in this frame or an earlier one)."""
     import numpy as np
     import polars as pl
 
-    key = _duplicate_key_column(ctx)
-    if key is None:
-        return
     from sfprep.plan.keys import FirstSeen
 
     seen = ctx.state(SeenKeys)
     if seen.first_seen is None:
         seen.first_seen = FirstSeen()
-    first_seen = seen.first_seen
     raw_key = pl.col(f"c{key.index}")
-    compared = _compared_form(raw_key, key)
-    frame = values.frame.select(raw_key.alias("key"), compared.alias("compared")).with_row_index("row")
-    frame = frame.filter((pl.col("key") != "") & (pl.col("key") != "#N/A"))
+    frame = values.frame.select(raw_key.alias("key"), _compared_form(raw_key, key).alias("compared")) \
+        .with_row_index("row").filter((pl.col("key") != "") & (pl.col("key") != "#N/A"))
     if frame.height == 0:
-        return
+        return None
     rows = frame.get_column("row").to_numpy()
     lines = values.locate_many(rows, key.index)[0]
-    firsts = first_seen.first_lines(frame.get_column("compared").hash(seed=0).to_numpy(), lines)
+    firsts = seen.first_seen.first_lines(frame.get_column("compared").hash(seed=0).to_numpy(), lines)
     repeats = np.flatnonzero(firsts != lines)
-    places = zip(repeats.tolist(), *(where.tolist() for where in values.locate_many(rows[repeats], key.index)))
-    for position, line, record, offset in places:
-        yield Finding("V015", f"{key.name} {show(frame.get_column('key')[position])} repeats line {firsts[position]}",
-                      line=line, record=record, column=key.index + 1, field=key.name, offset=offset)
+    if not len(repeats):
+        return None
+    lines, records, offsets = values.locate_many(rows[repeats], key.index)
+    shown = frame.select(pl.concat_str([pl.lit(f"{key.name} "), show_expr(pl.col("key")), pl.lit(" repeats line ")])
+                         ).to_series(0).gather(repeats)
+    messages = shown + pl.Series(firsts[repeats]).cast(pl.String)
+    return batch(lines=lines, records=records, columns=key.index + 1, field=key.name, offsets=offsets,
+                 messages=messages)
 
 
 def _compared_form(raw_key, key):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sfprep.core.model import Finding, Severity
 from sfprep.linter.checks import CellCheck
 from sfprep.linter.registry import Scope, rule
-from sfprep.linter.rules.values.common import col
+from sfprep.io.csv import flags as facts
+from sfprep.linter.rules.values.common import has
 from sfprep.linter.rules.wording import a
 
 
@@ -58,16 +59,15 @@ def required_field_empty(ctx):
         return
     columns = [c for c in ctx.columns
                if c.field is not None and not c.is_relationship and c.field.is_required_on_insert]
-    value = col(columns)
     if operation == "insert":
-        yield CellCheck("V013", columns, (value == "") | (value == "#N/A"),
-                        lambda v, c: f"required field {c.name} is empty")
+        yield CellCheck("V013", columns, facts=lambda f: has(f, facts.EMPTY, facts.NULL_MARKER),
+                        message="required field {field} is empty")
         return
     severity, consequence = _upsert_leniency(operation, "the row fails if it creates a record")
-    yield CellCheck("V013", columns, value == "", lambda v, c: f"required field {c.name} is empty{consequence}",
-                    severity=severity)
-    yield CellCheck("V013", columns, value == "#N/A",
-                    lambda v, c: f"#N/A clears the required field {c.name}: the row fails, whether it creates or updates")
+    yield CellCheck("V013", columns, facts=lambda f: has(f, facts.EMPTY),
+                    message="required field {field} is empty" + consequence, severity=severity)
+    yield CellCheck("V013", columns, facts=lambda f: has(f, facts.NULL_MARKER),
+                    message="#N/A clears the required field {field}: the row fails, whether it creates or updates")
 
 
 @rule("V014", "field-not-writable", "E", scope=Scope.HEADER, needs=("describe",))

@@ -1,12 +1,12 @@
 """V001-V004: whitespace, null look-alikes, null keys and empty values on update."""
 from __future__ import annotations
 
+from sfprep.io.csv import flags as facts
 from sfprep.linter.checks import CellCheck
 from sfprep.linter.registry import Scope, rule
-from sfprep.linter.rules.values.common import col, key_columns, show
+from sfprep.linter.rules.values.common import has, key_columns, replaced_by
 
-NULL_LOOK_ALIKES = ("n/a", "#n/a", "null", "none", "nil", "#na", "nan")
-NULL_LOOK_ALIKE = "(?i)^(?:" + "|".join(NULL_LOOK_ALIKES) + ")$"
+NULL_LOOK_ALIKES = ("n/a", "#n/a", "null", "none", "nil", "#na", "nan")  # io/csv/fields.py knows them
 
 
 @rule("V001", "untrimmed-value", "W", fix="U", scope=Scope.VALUES)
@@ -30,10 +30,9 @@ def untrimmed_value(ctx):
     Unsafe (`--unsafe-fixes`): the whitespace is removed. It changes the stored value,
     which is almost always what you want, but sfprep cannot know it is.
     """
-    value = col(ctx.columns)
-    yield CellCheck("V001", ctx.columns, value != value.str.strip_chars(),
-                    lambda v, c: f"value {show(v)} in {c.name} has whitespace around it",
-                    fix=lambda v: (v.strip(), "Trim the value"))
+    yield CellCheck("V001", ctx.columns, facts=lambda f: has(f, facts.LEADING_SPACE, facts.TRAILING_SPACE),
+                    message="value {value} in {field} has whitespace around it",
+                    fix=lambda value: value.str.strip_chars(), fix_description="Trim the value")
 
 
 @rule("V002", "null-look-alike", "W", fix="U", scope=Scope.VALUES)
@@ -57,10 +56,9 @@ def null_look_alike(ctx):
     ## Fix
     Unsafe (`--unsafe-fixes`): the value becomes `#N/A`, which clears the field.
     """
-    value = col(ctx.columns)
-    yield CellCheck("V002", ctx.columns, value.str.contains(NULL_LOOK_ALIKE) & (value != "#N/A"),
-                    lambda v, c: f"{show(v)} in {c.name} loads as text; `#N/A` is the null marker",
-                    fix=lambda v: ("#N/A", "Replace with the null marker #N/A"))
+    yield CellCheck("V002", ctx.columns, facts=lambda f: has(f, facts.NULL_LOOK_ALIKE),
+                    message="{value} in {field} loads as text; `#N/A` is the null marker",
+                    fix=replaced_by("#N/A"), fix_description="Replace with the null marker #N/A")
 
 
 @rule("V003", "null-key", "E", scope=Scope.VALUES)
@@ -85,8 +83,8 @@ def null_key(ctx):
     None.
     """
     keys = key_columns(ctx)
-    yield CellCheck("V003", keys, col(keys) == "#N/A",
-                    lambda v, c: f"#N/A in key column {c.name}: a key cannot be null")
+    yield CellCheck("V003", keys, facts=lambda f: has(f, facts.NULL_MARKER),
+                    message="#N/A in key column {field}: a key cannot be null")
 
 
 @rule("V004", "empty-value-ignored", "I", scope=Scope.VALUES)
@@ -113,5 +111,5 @@ def empty_value_ignored(ctx):
         return
     keys = {"id", (ctx.job.external_id or "").lower()}
     columns = [c for c in ctx.columns if c.name.lower() not in keys]
-    yield CellCheck("V004", columns, col(columns) == "",
-                    lambda v, c: f"empty {c.name} is ignored on {ctx.job.operation}; `#N/A` clears it")
+    yield CellCheck("V004", columns, facts=lambda f: has(f, facts.EMPTY),
+                    message=f"empty {{field}} is ignored on {ctx.job.operation}; `#N/A` clears it")

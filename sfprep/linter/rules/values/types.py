@@ -1,9 +1,9 @@
 """V008, V009, V011, V012, V016: values checked against their describe field type."""
 from __future__ import annotations
 
-from sfprep.linter.checks import CellCheck, present
+from sfprep.linter.checks import CellCheck, Verdict, present
 from sfprep.linter.registry import Scope, rule
-from sfprep.linter.rules.values.common import col, show, typed
+from sfprep.linter.rules.values.common import col, typed
 
 DECIMAL = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 INTEGER = r"^[+-]?\d+$"
@@ -38,7 +38,7 @@ def number_format(ctx):
     for pattern in dict.fromkeys(NUMBER_TYPES.values()):
         columns = typed(ctx, *(kind for kind, kind_pattern in NUMBER_TYPES.items() if kind_pattern == pattern))
         yield CellCheck("V008", columns, present(columns) & ~col(columns).str.contains(pattern),
-                        lambda v, c: f"{show(v)} in {c.name} is not a plain {c.value_type} number")
+                        message="{value} in {field} is not a plain {type} number")
 
 
 @rule("V009", "boolean-format", "E", scope=Scope.VALUES, needs=("describe",))
@@ -64,7 +64,7 @@ def boolean_format(ctx):
     columns = typed(ctx, "boolean")
     value = col(columns).str.to_lowercase()
     yield CellCheck("V009", columns, present(columns) & ~value.is_in(["true", "false", "1", "0"]),
-                    lambda v, c: f"{show(v)} in {c.name} is not true, false, 1 or 0")
+                    message="{value} in {field} is not true, false, 1 or 0")
 
 
 @rule("V011", "value-too-long", "E", scope=Scope.VALUES, needs=("describe",))
@@ -91,8 +91,9 @@ def value_too_long(ctx):
     for column in typed(ctx, *TEXT_TYPES):
         length = column.field.length if column.field else 0
         if length > 0:
-            yield CellCheck("V011", [column], col(column).str.len_chars() > length,
-                            lambda v, c, n=length: f"{len(v)} characters in {c.name}, longer than its length {n}")
+            yield CellCheck("V011", [column], facts=lambda f, n=length: f.characters > n,
+                            judge=lambda v, c, n=length: Verdict(f"{len(v)} characters in {c.name}, "
+                                                                 f"longer than its length {n}"))
 
 
 @rule("V012", "picklist-value", "W", scope=Scope.VALUES, needs=("describe",))
@@ -129,7 +130,7 @@ def picklist_value(ctx):
         else:
             bad = ~value.is_in(allowed)
         yield CellCheck("V012", [column], present(column) & bad,
-                        lambda v, c: f"{show(v)} is not an active value of the restricted picklist {c.name}")
+                        message="{value} is not an active value of the restricted picklist {field}")
 
 
 @rule("V016", "email-format", "W", scope=Scope.VALUES, needs=("describe",))
@@ -154,4 +155,4 @@ def email_format(ctx):
     """
     columns = typed(ctx, "email")
     yield CellCheck("V016", columns, present(columns) & ~col(columns).str.contains(EMAIL),
-                    lambda v, c: f"{show(v)} in {c.name} is not a plausible email address")
+                    message="{value} in {field} is not a plausible email address")

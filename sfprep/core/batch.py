@@ -1,0 +1,130 @@
+"""Findings in bulk: a rule that fails on many records yields one FindingBatch (numpy or
+polars columns: lines, records, fields, offsets, messages, fixes) instead of one Python
+object per finding. The frames of a file's findings all have one schema; a row becomes a
+StampedFinding only where a report asks for one (`stamped_rows`)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
+
+from sfprep.core.model import Applicability, Edit, Finding, Fix, Severity, StampedFinding
+
+NO_FIX = 0  # the `applicability` of a row without a fix (1 unsafe, 2 safe)
+COLUMNS = ("code", "severity", "line", "record", "column", "field", "offset", "message", "hint",
+           "applicability", "description", "rewrite", "edits")
+
+
+def schema() -> dict:
+    import polars as pl
+
+    return {"code": pl.String, "severity": pl.UInt8, "line": pl.Int64,
+            "record": pl.Int64, "column": pl.Int64, "field": pl.String, "offset": pl.Int64,
+            "message": pl.String, "hint": pl.String, "applicability": pl.UInt8, "description": pl.String,
+            "rewrite": pl.String,
+            "edits": pl.List(pl.Struct({"start": pl.Int64, "end": pl.Int64, "content": pl.Binary}))}
+
+
+@dataclass
+class FindingBatch:
+    """Many findings of one rule, as columns (what `batch()` builds); the engine stamps the
+    rule's code, name and severity on it."""
+
+    frame: Any   # polars DataFrame with some of the schema's columns, one row per finding
+
+
+def batch(*, lines, messages, records=None, columns=None, offsets=None, field=None, severity=None,
+          hints=None, fix: "BatchFix | None" = None) -> FindingBatch:
+    """A FindingBatch from equal-length arrays (numpy arrays, polars Series or lists); a
+    str, int or None for one of them applies it to every finding."""
+    import polars as pl
+
+    size = len(lines)
+    data = {"line": _column(lines, size, pl.Int64), "record": _column(records, size, pl.Int64),
+            "column": _column(columns, size, pl.Int64), "field": _column(field, size, pl.String),
+            "offset": _column(offsets, size, pl.Int64), "message": _column(messages, size, pl.String),
+            "hint": _column(hints, size, pl.String),
+            "severity": _column(None if severity is None else int(severity), size, pl.UInt8)}
+    frame = pl.DataFrame(data)
+    if fix is not None:
+        frame = frame.with_columns(fix.columns(size))
+    return FindingBatch(frame)
+
+
+@dataclass
+class BatchFix:
+    """The fixes of a batch: each finding's edits [(starts, ends, contents), ...] (one triple
+    per edit a finding may have; a null start means that finding has no such edit), and
+    one applicability and description for all (or a description per finding)."""
+
+    applicability: Applicability
+    description: Any
+    edits: Sequence[tuple[Any, Any, Any]]
+
+    def columns(self, size: int) -> list:
+        import polars as pl
+
+        parts = [pl.struct(start=_column(s, size, pl.Int64), end=_column(e, size, pl.Int64),
+                           content=_column(c, size, pl.Binary))
+                 for s, e, c in self.edits]
+        starts = [_column(s, size, pl.Int64) for s, _, _ in self.edits]
+        listed = pl.concat_list([pl.when(start.is_not_null()).then(part) for start, part in zip(starts, parts)])
+        return [pl.lit(int(self.applicability), pl.UInt8).alias("applicability"),
+                _column(self.description, size, pl.String).alias("description"),
+                listed.list.drop_nulls().alias("edits")]
+
+
+def _column(values, size: int, dtype):
+    import polars as pl
+
+    if values is None or isinstance(values, (str, int, bytes)):
+        return pl.repeat(values, size, dtype=dtype, eager=True) if size else pl.Series([], dtype=dtype)
+    if isinstance(values, pl.Series):
+        return values.cast(dtype)
+    return pl.Series(values, dtype=dtype)
+
+
+def stamp(found: FindingBatch, code: str, severity: Severity):
+    """The batch's frame with every column of the schema, the rule's code and severity."""
+    import polars as pl
+
+    frame = found.frame
+    present = set(frame.columns)
+    missing = [pl.lit(None, dtype).alias(name) for name, dtype in schema().items()
+               if name not in present and name not in ("code", "severity")]
+    stamped_severity = (pl.col("severity").fill_null(int(severity)) if "severity" in present
+                        else pl.lit(int(severity), pl.UInt8)).cast(pl.UInt8)
+    return frame.with_columns(*missing, pl.lit(code).alias("code"),
+                              stamped_severity.alias("severity")).select(COLUMNS)
+
+
+def frame_of(findings: Iterable[StampedFinding]):
+    """StampedFindings as one frame of the schema."""
+    import polars as pl
+
+    rows = [_row(stamped) for stamped in findings]
+    return pl.DataFrame(rows, schema=schema(), orient="row")
+
+
+def _row(stamped: StampedFinding) -> tuple:
+    f, fix = stamped.finding, stamped.finding.fix
+    return (f.code, int(stamped.severity), f.line, f.record, f.column, f.field, f.offset,
+            f.message, f.hint, None if fix is None else int(fix.applicability),
+            None if fix is None else fix.description,
+            None if fix is None or fix.rewrite is None else json.dumps(fix.rewrite),
+            None if fix is None or fix.rewrite is not None else
+            [{"start": e.start, "end": e.end, "content": e.replacement} for e in fix.edits])
+
+
+def stamped_rows(frame, path: str, rule_names: dict[str, str]) -> Iterator[StampedFinding]:
+    """The frame's rows as StampedFindings, made one at a time."""
+    for (code, severity, line, record, column, field, offset, message, hint, applicability,
+         description, rewrite, edits) in frame.iter_rows():
+        rule_name = rule_names.get(code, code)
+        fix = None
+        if applicability is not None:
+            fix = Fix(tuple(Edit(e["start"], e["end"], e["content"]) for e in edits or ()),
+                      Applicability(applicability), description,
+                      tuple(json.loads(rewrite)) if rewrite is not None else None)
+        finding = Finding(code, message, line, record, column, field, offset, fix, None, hint)
+        yield StampedFinding(path, Severity(severity), rule_name, finding)
