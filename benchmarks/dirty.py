@@ -17,6 +17,7 @@ its time and peak RSS at the kill, and its report is not counted.
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -169,7 +170,7 @@ def variants_section(exe: str, baseline: str | None, size_mb: float, repeat: int
     """Every variant at size_mb: sfprep (and baseline) against polars, findings checked."""
     worst = max(planned_records(v, size_mb) * sum(layout(v).per_record.values()) for v in VARIANTS)
     ensure_disk(workdir, size_mb * 1e6 + worst * BYTES_PER_FINDING, f"the {size_mb:g} MB variants and a report")
-    rows, files, clean_polars = [], {}, None
+    rows, files, clean_polars, load = [], {}, None, [os.getloadavg()[0]]
     for variant in VARIANTS:
         path = workdir / variant / "Account.csv"  # the name makes it an Account insert
         written = generate(path, variant, size_mb)
@@ -193,7 +194,8 @@ def variants_section(exe: str, baseline: str | None, size_mb: float, repeat: int
                       else written.expected)
             rows.append(row)
         shutil.rmtree(path.parent)
-    return {"kind": "dirty", "title": f"Dirty files, {size_mb:g} MB each", "size_mb": size_mb,
+        load.append(os.getloadavg()[0])
+    return {"kind": "dirty", "load": [min(load), max(load)], "title": f"Dirty files, {size_mb:g} MB each", "size_mb": size_mb,
             "repeat": repeat, "limits": {"seconds": limits.seconds, "rss_mib": limits.rss_mib},
             "files": files, "rows": rows}
 
@@ -221,7 +223,7 @@ def report_tools(exe: str, baseline: str | None, path: Path, limits: Limits, cou
 def reports_section(exe: str, baseline: str | None, repeat: int, workdir: Path, limits: Limits,
                     report_records: tuple[int, ...]) -> dict:
     """Each report format on date loads of report_records records (one V005 each)."""
-    rows, ratios = [], []
+    rows, ratios, load = [], [], [os.getloadavg()[0]]
     for records in report_records:
         ensure_disk(workdir, records * (300 + BYTES_PER_FINDING), f"{records:,} findings")
         path = workdir / "reports" / "Account.csv"
@@ -243,7 +245,8 @@ def reports_section(exe: str, baseline: str | None, repeat: int, workdir: Path, 
                            **{name: ratio(by_tool[prefix + top], by_tool[prefix + bottom])
                               for name, top, bottom in REPORT_RATIOS}})
         shutil.rmtree(path.parent)
-    return {"kind": "reports", "title": "Findings reports (`date` loads: one V005 per record, and L004-L006)",
+        load.append(os.getloadavg()[0])
+    return {"kind": "reports", "load": [min(load), max(load)], "title": "Findings reports (`date` loads: one V005 per record, and L004-L006)",
             "repeat": repeat, "rows": rows, "ratios": ratios}
 
 

@@ -137,7 +137,15 @@ def dirty_markdown(section: dict) -> list[str]:
              "generator's expectation (`--select F,Q,H`: the F, Q and H codes of it)."]
     if against_clean:
         notes.append("† against polars on the clean file of this size: polars refused this file.")
-    return lines + [""] + [f"- {note}" for note in notes]
+    return lines + [""] + [f"- {note}" for note in notes + load_note(section)]
+
+
+def load_note(section: dict) -> list[str]:
+    """The machine's 1-minute load average, between the section's files (others' work included)."""
+    if "load" not in section:
+        return []
+    low, high = section["load"]
+    return [f"Load average (1 min) between files: {low:.1f} to {high:.1f}, on {os.cpu_count()} cores."]
 
 
 def reports_markdown(section: dict) -> list[str]:
@@ -156,4 +164,5 @@ def reports_markdown(section: dict) -> list[str]:
         cells = " | ".join("-" if r[name] is None else f"{r[name]['bound']} {r[name]['value']:,.2f}".strip()
                            for name in ("full/concise", "concise/statistics", "json/statistics"))
         lines.append(f"| {r['file']} | {r['build']} | {cells} |")
-    return lines
+    notes = load_note(section)
+    return lines + ([""] + [f"- {note}" for note in notes] if notes else [])

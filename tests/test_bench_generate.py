@@ -257,8 +257,10 @@ def test_dirty_table_shows_checks_kills_and_refusals():
             {"tool": "polars read_csv(infer_schema=False)", "file": "padded", "polars_of": "the clean file",
              "seconds": None, "error": "exit status 1: ComputeError: found more fields", "x_polars": None}]
     section = {"title": "Dirty files, 300 MB each", "repeat": 1, "limits": {"seconds": 600, "rss_mib": 9000},
-               "files": files, "rows": rows}
-    table = [line for line in dirty_markdown(section) if line.startswith("| ")][1:]
+               "files": files, "rows": rows, "load": [1.04, 2.5]}
+    lines = dirty_markdown(section)
+    assert lines[-1].startswith("- Load average (1 min) between files: 1.0 to 2.5, on ")
+    table = [line for line in lines if line.startswith("| ")][1:]
     assert table == [
         '| padded: `"a", "b"`: 19 per record (Q004); 300.0 MB, 10 records | sfprep lint | 2.000 | 150.0 | 100 '
         "| 20.00† | 190 | OK |",
