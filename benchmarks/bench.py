@@ -1,8 +1,9 @@
 """The sfprep benchmark suite: throughput, fix, defect check, start-up, many files.
 
-    python benchmarks/bench.py [--suite quick|full] [--size-mb 100] [--repeat 3]
+    python benchmarks/bench.py [--suite quick|full|dirty] [--size-mb 100] [--repeat 3]
                                [--memory-scaling] [--file PATH] [--keep] [--json [FILE]]
                                [--baseline PATH/TO/OTHER/sfprep]
+                               [--sizes 300,1000] [--timeout 600] [--max-rss-gib GIB]
 
 quick  On a generated --size-mb Account load: `sfprep lint` (default rules), `sfprep lint
        --select F,Q,H` (structure only) and `sfprep fix` (on a fresh, untimed copy of a load
@@ -11,6 +12,12 @@ quick  On a generated --size-mb Account load: `sfprep lint` (default rules), `sf
        reported at its exact line); start-up against `python -c "import polars"`; 1,000
        small files in one call against one.
 full   The same, plus the throughput table at 1 GB (1000 MB).
+dirty  Files wrong in every record (benchmarks/variants.py: clean, an Id in an insert,
+       MM/DD/YYYY dates, ragged, short ragged, padded outside quotes) at --size-mb (or each
+       of --sizes): `sfprep lint`, `--select F,Q,H` and polars on each, every report's
+       findings checked against the generator's; then --format full, concise, json and
+       --statistics on 50,000 and 1,000,000 findings (see benchmarks/dirty.py). Default
+       --repeat 1; a child is killed past --timeout or --max-rss-gib.
 --memory-scaling (implied by --size-mb 4096)  sfprep lint at 1 GB and 4 GB (4096 MB):
        time and peak RSS, which should not grow with the file.
 --baseline  another build's `sfprep` executable (e.g. a worktree of an older commit): its
@@ -21,24 +28,25 @@ read inside their child (import and interpreter start-up excluded). Every measur
 its own child process (peak RSS via os.wait4). MB = 10**6 bytes. Files are written in a
 temporary folder (deleted unless --keep) after checking the free disk space. Markdown
 goes to stdout, progress to stderr; --json prints JSON instead, --json FILE writes it too.
+The exit status is 1 when an injected defect is not reported or a finding count differs.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import platform
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dirty import REPORT_RECORDS, default_limits, run_dirty
 from generate import Generated, write_account_load
 from measure import REFERENCE_NAMES, Run, add_ratios, command, interleave, reference, summarize, warm
+from tables import machine, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_FILE = ROOT / "samples" / "Account.csv"  # ~1.5 KB, lints clean
@@ -277,92 +285,21 @@ def memory_scaling(exe: str, repeat: int, workdir: Path) -> dict:
             "repeat": repeat, "baseline": None, "rows": rows}
 
 
-# ---------------------------------------------------------------------------- output
-
-def machine() -> dict:
-    with open("/proc/cpuinfo") as f:
-        cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")),
-                   platform.processor())
-    versions = {name: safe_version(name) for name in ("sfprep", "polars", "duckdb", "numpy")}
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(os.sysconf("SC_PAGE_SIZE")
-            * os.sysconf("SC_PHYS_PAGES") / 2**30, 1), "python": platform.python_version(),
-            "system": platform.platform(), **versions}
-
-
-def safe_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("`", "'")
-
-
-def cell(value, digits: int) -> str:
-    return "-" if value is None else f"{value:,.{digits}f}"
-
-
-def throughput_markdown(section: dict) -> list[str]:
-    lines = [f"### {section['title']}", "",
-             f"{section['size_bytes'] / 1e6:,.1f} MB, median of {section['repeat']}.", "",
-             "| command | median s | MB/s | peak RSS MiB | × polars | × duckdb | × readinto |",
-             "|---|--:|--:|--:|--:|--:|--:|"]
-    for r in section["rows"]:
-        if r["seconds"] is None:
-            lines.append(f"| {r['tool']} | failed: {escape(r['error'])} | | | | | |")
-            continue
-        lines.append(f"| {r['tool']} | {r['seconds']:.3f} | {cell(r['mb_per_s'], 1)} | "
-                     f"{cell(r['peak_rss_mib'], 0)} | {cell(r['x_polars'], 2)} | "
-                     f"{cell(r['x_duckdb'], 2)} | {cell(r['x_readinto'], 1)} |")
-    return lines + [""] + [f"- {note}" for note in section["notes"]]
-
-
-def commands_markdown(section: dict) -> list[str]:
-    baseline = section["baseline"]
-    head = "| command | median s | peak RSS MiB |" + (f" × {baseline} |" if baseline else "")
-    lines = [f"### {section['title']}", "", f"Median of {section['repeat']}.", "", head,
-             "|---|--:|--:|" + ("--:|" if baseline else "")]
-    for r in section["rows"]:
-        if r["seconds"] is None:
-            lines.append(f"| {r['tool']} | failed: {escape(r['error'])} | |" + (" |" if baseline else ""))
-            continue
-        ratio = f" {cell(r.get('x_' + baseline.replace(' ', '_')), 2)} |" if baseline else ""
-        extra = f" ({r['mb_per_s']:,.1f} MB/s, CPU {r['cpu_s']:,.1f} s)" if "mb_per_s" in r else ""
-        extra += f" ({r['ms_per_extra_file']} ms per extra file)" if "ms_per_extra_file" in r else ""
-        lines.append(f"| {r['tool']} | {r['seconds']:.3f}{extra} | {r['peak_rss_mib']:,.0f} |{ratio}")
-    return lines + [""] * bool(section.get("notes")) + [f"- {note}" for note in section.get("notes", [])]
-
-
-def defects_markdown(section: dict) -> list[str]:
-    lines = [f"### {section['title']}", "", "| defect | injected at line | reported at | |",
-             "|---|--:|---|---|"]
-    for c in section["checks"]:
-        lines.append(f"| {c['code']} | {c['line']:,} | {', '.join(map(str, c['reported_at'])) or '-'} "
-                     f"| {c['status']} |")
-    others = ", ".join(f"{code} x{n}" for code, n in sorted(section["other_findings"].items()))
-    return lines + ["", f"- Other findings: {others or 'none'}."]
-
-
-def markdown(result: dict) -> str:
-    m = result["machine"]
-    lines = [(f"{m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB; Python {m['python']}, "
-              f"sfprep {m['sfprep']}, polars {m['polars']}, duckdb {m['duckdb']}."), ""]
-    render = {"throughput": throughput_markdown, "commands": commands_markdown,
-              "defects": defects_markdown}
-    for section in result["sections"]:
-        lines += render[section["kind"]](section) + [""]
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------------------- main
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=("quick", "full"), default="quick")
+    parser.add_argument("--suite", choices=("quick", "full", "dirty"), default="quick")
     parser.add_argument("--size-mb", type=float, default=100, help="size of the generated load")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per tool (min 3); the median is shown")
+    parser.add_argument("--sizes", type=sizes_list, metavar="MB,MB",
+                        help="dirty: the sizes of the variants (default: --size-mb)")
+    parser.add_argument("--repeat", type=int,
+                        help="runs per tool (quick, full: default and min 3; dirty: default 1); the median is shown")
+    parser.add_argument("--findings", type=records_list, default=REPORT_RECORDS, metavar="N,N",
+                        help="dirty: records (one finding each) of the report files (default 50000,1000000)")
+    parser.add_argument("--timeout", type=float, metavar="S", help="dirty: kill a child after S s (default 600)")
+    parser.add_argument("--max-rss-gib", type=float, metavar="GIB",
+                        help="dirty: kill a child past this peak RSS (default: half the available memory)")
     parser.add_argument("--memory-scaling", action="store_true", help="sfprep lint at 1 GB vs 4 GB")
     parser.add_argument("--file", type=Path, help="measure this file instead of a generated one")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -370,11 +307,33 @@ def parse_args() -> argparse.Namespace:
                         help="print JSON instead of Markdown, or also write it to FILE")
     parser.add_argument("--baseline", metavar="EXE", help="another build's sfprep, timed in the same run")
     args = parser.parse_args()
-    args.repeat = max(args.repeat, 3)
+    if args.suite == "dirty" and args.file:
+        parser.error("--suite dirty generates its files: it does not go with --file")
+    if args.suite == "dirty":
+        args.repeat = max(args.repeat or 1, 1)
+    else:
+        args.repeat = max(args.repeat or 3, 3)
     return args
 
 
+def sizes_list(text: str, kind=float, what: str = "sizes in MB") -> list:
+    try:
+        values = [kind(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of {what}: {text!r}") from None
+    if min(values) <= 0:
+        raise argparse.ArgumentTypeError(f"{what} must be positive: {text!r}")
+    return values
+
+
+def records_list(text: str) -> tuple[int, ...]:
+    return tuple(sizes_list(text, int, "record counts"))
+
+
 def run_suite(args: argparse.Namespace, exe: str, workdir: Path) -> list[dict]:
+    if args.suite == "dirty":
+        return run_dirty(exe, BASELINE, args.sizes or [args.size_mb], args.repeat, workdir,
+                         default_limits(args.timeout, args.max_rss_gib), args.findings)
     if args.file:
         sections = user_file_group(exe, args.file.resolve(), args.repeat, workdir)
     else:
@@ -419,7 +378,9 @@ def main() -> None:
     print(json.dumps(result, indent=2) if args.json == "-" else markdown(result))
     missing = [c for s in result["sections"] if s["kind"] == "defects" for c in s["checks"]
                if c["status"] != "OK"]
-    raise SystemExit(1 if missing else 0)
+    different = [r for s in result["sections"] if s["kind"] in ("dirty", "reports") for r in s["rows"]
+                 if r.get("check") == "DIFFERENT"]
+    raise SystemExit(1 if missing or different else 0)
 
 
 if __name__ == "__main__":

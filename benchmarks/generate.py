@@ -91,11 +91,17 @@ def random_fields(rng: random.Random) -> list[str]:
 def build_pools(seed: int) -> tuple[list[bytes], list[bytes]]:
     """Distinct pre-rendered row prefixes (everything up to and including the last comma):
     the clean pool, and the same rows with the Name written as `"Name" ,` (Q004)."""
-    rng = random.Random(seed)
-    rows = [[csv_field(f) for f in random_fields(rng)] for _ in range(POOL_SIZE)]
+    rows = rendered_rows(seed)
     clean = [(",".join(cells) + ",").encode() for cells in rows]
     fixable = [(",".join([quoted_with_space(cells[0])] + cells[1:]) + ",").encode() for cells in rows]
     return clean, fixable
+
+
+def rendered_rows(seed: int) -> list[list[str]]:
+    """POOL_SIZE distinct rows of the 19 fields before External_Id__c, each field rendered
+    for CSV (quoted only when needed)."""
+    rng = random.Random(seed)
+    return [[csv_field(f) for f in random_fields(rng)] for _ in range(POOL_SIZE)]
 
 
 def quoted_with_space(rendered: str) -> str:
@@ -122,9 +128,11 @@ def defect_rows() -> list[tuple[str, bytes]]:
             ("F006", b"\n")]
 
 
-def row_count_for(pool: list[bytes], target_bytes: int, header_bytes: int) -> int:
-    """Number of data rows needed so the file reaches about target_bytes."""
-    lengths = [len(p) + len(ID_FORMAT % 0) for p in pool]
+def row_count_for(pool: list[bytes], target_bytes: int, header_bytes: int,
+                  per_row: int = len(ID_FORMAT % 0)) -> int:
+    """Number of data rows needed so the file reaches about target_bytes, each row being a
+    pool entry and per_row more bytes."""
+    lengths = [len(p) + per_row for p in pool]
     block_bytes = sum(lengths)
     remaining = max(target_bytes - header_bytes, 0)
     full, rest = divmod(remaining, block_bytes)

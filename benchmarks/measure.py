@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import select
+import signal
 import statistics
 import subprocess
 import sys
@@ -57,23 +59,71 @@ class Run:
     records: int | None = None  # the records a reference child read
 
 
-def run(argv: list[str], stdout=None, ok: tuple[int, ...] = (0,)) -> Run:
+@dataclass(frozen=True)
+class Limits:
+    """When a child is killed: after `seconds` of wall time, or once its peak RSS passes `rss_mib`."""
+    seconds: float | None = None
+    rss_mib: float | None = None
+
+
+class Stopped(RuntimeError):
+    """A child killed for passing a Limits bound."""
+
+    def __init__(self, reason: str, seconds: float, rss_mib: float):
+        self.reason, self.seconds, self.rss_mib = reason, seconds, rss_mib  # reason: "time" or "memory"
+        bound = f"after {seconds:,.0f} s" if reason == "time" else f"at {rss_mib:,.0f} MiB peak RSS"
+        super().__init__(f"killed {bound} (the {reason} limit)")
+
+
+def run(argv: list[str], stdout=None, ok: tuple[int, ...] = (0,), limits: Limits | None = None) -> Run:
     """Run argv to completion; stdout goes to the open file `stdout` or is captured.
 
     stderr is captured and its last line becomes the error if the exit status is not in ok.
+    With limits, the child is killed (SIGKILL) when it passes one and Stopped is raised.
     """
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=stdout or out, stderr=err)
+        reason = watch(proc.pid, start, limits) if limits else None
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait again
+        if reason:
+            raise Stopped(reason, wall, usage.ru_maxrss / 1024)
         if proc.returncode not in ok:
             err.seek(0)
             raise RuntimeError(f"exit status {proc.returncode}: {error_line(err.read())}")
         out.seek(0)
         return Run(wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime,
                    out.read().decode(errors="replace"))
+
+
+def watch(pid: int, start: float, limits: Limits) -> str | None:
+    """Wait, without reaping (so the pid cannot be reused under us), until the child exits or
+    passes a limit; kill it then and return which limit ("time", "memory"), else None."""
+    fd = os.pidfd_open(pid)
+    try:
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        while not poller.poll(100):  # readable once the child has exited
+            reason = ("time" if limits.seconds and time.perf_counter() - start > limits.seconds else
+                      "memory" if limits.rss_mib and peak_rss_mib(pid) > limits.rss_mib else None)
+            if reason:
+                os.kill(pid, signal.SIGKILL)
+                return reason
+        return None
+    finally:
+        os.close(fd)
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak RSS so far (VmHWM), 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            line = next((line for line in status if line.startswith(b"VmHWM:")), b"VmHWM: 0 kB")
+    except OSError:
+        return 0.0
+    return int(line.split()[1]) / 1024
 
 
 def error_line(stderr: bytes) -> str:
@@ -83,35 +133,42 @@ def error_line(stderr: bytes) -> str:
     return (errors or lines)[-1][:160]
 
 
-def reference(name: str, path: Path) -> Run:
+def reference(name: str, path: Path, limits: Limits | None = None) -> Run:
     """A self-timing reference child: it prints "<seconds> <records>" (records -1: not counted)."""
-    result = run([sys.executable, "-c", REFERENCES[name], str(path)])
+    result = run([sys.executable, "-c", REFERENCES[name], str(path)], limits=limits)
     seconds, records = result.stdout.split()[:2]
     result.seconds, result.records = float(seconds), (int(records) if int(records) >= 0 else None)
     return result
 
 
-def command(argv: list[str], report: Path | None = None) -> Run:
+def command(argv: list[str], report: Path | None = None, limits: Limits | None = None) -> Run:
     """A whole command, timed from spawn to exit; its stdout goes to `report` or nowhere."""
     with open(report or os.devnull, "wb") as out:
-        return run(argv, out)
+        return run(argv, out, limits=limits)
 
 
-def interleave(tools: dict[str, Callable[[], Run]], repeat: int) -> dict[str, list[Run] | str]:
-    """Run every tool once per round, `repeat` rounds; a tool that fails keeps its error."""
-    results: dict[str, list[Run] | str] = {name: [] for name in tools}
+def interleave(tools: dict[str, Callable[[], Run]], repeat: int) -> dict[str, list[Run] | str | Stopped]:
+    """Run every tool once per round, `repeat` rounds; a tool that fails keeps its error (a
+    message, or the Stopped of a child killed at a limit) and is not run again."""
+    results: dict[str, list[Run] | str | Stopped] = {name: [] for name in tools}
     for _ in range(repeat):
         for name, measure in tools.items():
-            if isinstance(results[name], list):
+            runs = results[name]
+            if isinstance(runs, list):
                 try:
-                    results[name].append(measure())
+                    runs.append(measure())
+                except Stopped as exc:
+                    results[name] = exc
                 except RuntimeError as exc:  # e.g. polars refuses a defective --file
                     results[name] = str(exc)
     return results
 
 
-def summarize(name: str, runs: list[Run] | str, size_bytes: int | None = None) -> dict:
+def summarize(name: str, runs: list[Run] | str | Stopped, size_bytes: int | None = None) -> dict:
     """One table row: median seconds, MB/s over size_bytes, max peak RSS, median CPU."""
+    if isinstance(runs, Stopped):
+        return {"tool": name, "error": str(runs), "seconds": None, "killed": runs.reason,
+                "killed_after_s": round(runs.seconds, 1), "peak_rss_mib": round(runs.rss_mib, 1)}
     if isinstance(runs, str):
         return {"tool": name, "error": runs, "seconds": None}
     seconds = statistics.median(r.seconds for r in runs)
