@@ -65,8 +65,9 @@ def run_dirty(exe: str, baseline: str | None, sizes: list[float], repeat: int, w
 
 # ---------------------------------------------------------------------------- counting
 
-JSON_FINDING = re.compile(rb'"code": "([A-Z]+[0-9]+)",\s{0,64}"severity"')  # not a skipped rule's "code"
+JSON_FINDING = re.compile(rb'"code":\s?"([A-Z]+[0-9]+)",\s{0,64}"severity"')  # not a skipped rule's "code"
 FULL_FINDING = re.compile(r"([A-Z]+[0-9]+) ")  # a finding's headline starts a line; source lines start "N |"
+FULL_MORE = re.compile(r"\.\.\. and ([0-9][0-9,]*) more ([A-Z]+[0-9]+) ")  # the rest of a group, counted
 STATISTICS_LINE = re.compile(r"\s*([0-9][0-9,]*)\s+([A-Z]+[0-9]+)\s")
 
 
@@ -97,6 +98,8 @@ def count_text_findings(path: Path, fmt: str, data: Path) -> Counter:
             if fmt == "--statistics":
                 if match := STATISTICS_LINE.match(line):
                     counts[match.group(2)] += int(match.group(1).replace(",", ""))
+            elif fmt == "--format full" and (more := FULL_MORE.match(line)):
+                counts[more.group(2)] += int(more.group(1).replace(",", ""))
             elif match := (FULL_FINDING if fmt == "--format full" else concise).match(line):
                 counts[match.group(1)] += 1
     return counts
