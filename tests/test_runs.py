@@ -76,3 +76,27 @@ def test_standard_input_without_a_name_is_shown_as_a_dash(tmp_path):
                           stdin=b'Name,Phone\n"Acme" ,1\n')
     assert code == 1
     assert out.splitlines()[0].startswith("-:2:1: Q004")
+
+
+def test_the_progress_bar_is_not_red_while_all_is_well(tmp_path, monkeypatch):
+    """rich's default bar is drawn in its error-like pink-red; a lint in progress is no error."""
+    import rich.progress
+
+    from sfprep.linter import progress
+
+    made = []
+    original = rich.progress.BarColumn
+
+    def recording_bar(*args, **kwargs):
+        made.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(rich.progress, "BarColumn", recording_bar)
+    from sfprep.api import _options, prepared
+
+    data = write(tmp_path / "Account.csv", (SAMPLES / "Account.csv").read_bytes())
+    with prepared([data], _options({})) as (run, targets):
+        progress.lint_with_progress_bar(run, targets)
+    assert made, "the bar was drawn"
+    styles = {made[0].get("complete_style"), made[0].get("finished_style")}
+    assert None not in styles and not any("red" in str(style) or "pink" in str(style) for style in styles)
