@@ -130,7 +130,7 @@ def mutants_of(path: Path) -> list[Mutant]:
             continue
         found.extend(_compare(node, text) + _boolean(node, text) + _bitwise(node, text)
                      + _unary(node, text) + _constant(node, text) + _condition(node, text))
-    relative = str(path.resolve().relative_to(REPO))
+    relative = os.path.relpath(path.resolve(), REPO)
     mutants = []
     for start, end, replacement, operator in sorted(set(found)):
         line = text.line_of(start)
