@@ -378,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="write every mutant's outcome to FILE")
     parser.add_argument("--timeout", type=float, default=5.0,
                         help="a run times out at this many times its unmutated duration, at least 30 s (default 5)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="a line for every mutant, killed ones too")
     args = parser.parse_args(argv)
 
     modules = _modules(args.modules)
@@ -412,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for module, mutants in by_module.items():
-            results += _run_module(module, mutants, args.timeout)
+            results += _run_module(module, mutants, args.timeout, args.verbose)
     except (Interrupted, KeyboardInterrupt) as stop:
         print(f"mutate: stopped ({stop or 'Ctrl-C'}); every module restored", file=sys.stderr)
     finally:
@@ -421,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(r["outcome"] == "survived" for r in results) else 0
 
 
-def _run_module(module: Path, mutants: list[Mutant], timeout_factor: float) -> list[dict]:
+def _run_module(module: Path, mutants: list[Mutant], timeout_factor: float, verbose: bool) -> list[dict]:
     relative = module.relative_to(REPO)
     codes = rule_codes(module)
     plan = Plan(codes, family_test_files(codes))
@@ -441,8 +442,8 @@ def _run_module(module: Path, mutants: list[Mutant], timeout_factor: float) -> l
         outcome = {"passed": "survived", "failed": "killed", "timeout": "killed (timeout)"}[outcome]
         results.append({**asdict(mutant), "key": mutant.key, "outcome": outcome, "mutated": mutant.describe(source),
                         "seconds": round(time.monotonic() - began, 1)})
-        if outcome == "survived":
-            print(f"  [{number}/{len(mutants)}] SURVIVED {relative}:{mutant.line}: {mutant.operator}: "
+        if outcome == "survived" or verbose:
+            print(f"  [{number}/{len(mutants)}] {outcome.upper()} {relative}:{mutant.line}: {mutant.operator}: "
                   f"{mutant.describe(source)}", file=sys.stderr, flush=True)
     return results
 
