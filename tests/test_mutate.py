@@ -108,4 +108,4 @@ def test_the_tests_of_a_module_are_its_fixtures_then_the_files_naming_its_codes(
     helpers = REPO / "sfprep" / "linter" / "rules" / "values" / "common.py"
     assert "V015" in mutate.rule_codes(helpers) and "V001" in mutate.rule_codes(helpers)
     plan = mutate.Plan(["V010", "V015"], ["tests/test_x.py"])
-    assert plan.runs() == [["tests/rules/test_rules.py", "-k", "V010 or V015"], ["tests/test_x.py"]]
+    assert plan.runs() == [["tests/rules", "-k", "V010 or V015"], ["tests/test_x.py"]]

@@ -6,7 +6,7 @@ flipped (`>` `>=` `<` `<=` `==` `!=`, `in`/`not in`, `is`/`is not`), `and`/`or` 
 `&`/`|` swapped, one operand of `and`/`or`/`&`/`|` removed, a `~` or `not` dropped, an
 integer constant off by one, an `if`/`while`/conditional/comprehension condition removed
 (made `True`). For each mutant the script writes the module, runs the module's tests
-(first `tests/rules/test_rules.py -k <its rule codes>`, then the test files that name those
+(first `tests/rules -k <its rule codes>`, then the test files that name those
 codes), restores the module, and counts the mutant killed (a test failed, or the run timed
 out) or survived. Survivors are the report: a gap in the tests, or an equivalent mutant.
 
@@ -40,7 +40,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "sfprep" / "linter" / "rules"
-RULE_TESTS = "tests/rules/test_rules.py"
+RULE_TESTS = "tests/rules"          # the fixtures and test_rule_details, by rule code (-k is case-blind)
 PRAGMA = "# no-mutate"
 
 FLIPS = {">": ">=", ">=": ">", "<": "<=", "<=": "<", "==": "!=", "!=": "==",

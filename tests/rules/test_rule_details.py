@@ -1,0 +1,71 @@
+"""What a fixture's (code, line, column) cannot say: whether a fix is offered, what the
+message names, and state a rule keeps from one chunk to the next (files of several chunks,
+made small here, as tests/test_scanner.py does)."""
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from sfprep.io.csv import scan as csv_scan
+from tests.helpers import lint_json, write
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Scan every file in chunks of `size` bytes (the engine calls csv_scan.scan by attribute)."""
+    def use(size: int):
+        monkeypatch.setattr(csv_scan, "scan", functools.partial(csv_scan.scan, chunk_size=size))
+    return use
+
+
+def _only(report: dict, code: str) -> list[dict]:
+    return [f for f in report["findings"] if f["code"] == code]
+
+
+# --- F001: the re-encoding fix is offered only where nothing before the bad byte is UTF-8 ----
+
+ASCII_RECORDS = b"".join(b"Acme %02d\n" % i for i in range(12))     # 96 bytes of ASCII
+
+
+def _f001(tmp_path, data: bytes) -> dict:
+    path = write(tmp_path / "Account.csv", data)
+    _, report = lint_json("--select", "F001", "--encoding", "cp1252", path)
+    [finding] = _only(report, "F001")
+    return finding
+
+
+def test_f001_offers_the_fix_when_the_earlier_chunks_are_ascii(tmp_path, small_chunks):
+    small_chunks(32)
+    finding = _f001(tmp_path, b"Name\n" + ASCII_RECORDS + b"Caf\xe9\n")
+    assert (finding["line"], finding["fix"]) == (14, {"applicability": "safe",
+                                                     "description": "Re-encode the file from cp1252 to UTF-8"})
+
+
+def test_f001_offers_no_fix_when_an_earlier_chunk_holds_utf8(tmp_path, small_chunks):
+    small_chunks(32)
+    finding = _f001(tmp_path, "Name\nCafé\n".encode() + ASCII_RECORDS + b"Caf\xe9\n")
+    assert (finding["line"], finding["fix"]) == (15, None)
+
+
+def test_f001_offers_no_fix_when_utf8_comes_before_the_bad_byte_in_its_chunk(tmp_path):
+    finding = _f001(tmp_path, "Name\nCafé\nCaf".encode() + b"\xe9\n")
+    assert (finding["line"], finding["fix"]) == (3, None)
+
+
+def test_f001_names_the_invalid_byte(tmp_path):
+    finding = _f001(tmp_path, b"Name\nNa\xefve\n")
+    assert finding["message"] == "invalid UTF-8 byte 0xEF; the file must be UTF-8"
+
+
+# --- F003: the message says which of the three empty files it is ----------------------------
+
+@pytest.mark.parametrize("data, says", [
+    (b"", "no records: the file is empty"),
+    (b"\n", "no records: the first line is blank and no records follow"),
+    (b"Name,Phone\n", "no records: the header has no records after it"),
+])
+def test_f003_says_what_kind_of_empty_file_it_is(tmp_path, data, says):
+    path = write(tmp_path / "Account.csv", data)
+    _, report = lint_json("--select", "F003", path)
+    assert [f["message"] for f in _only(report, "F003")] == [says]
