@@ -16,6 +16,7 @@ The kinds, by file name (see tests/fixtures/rules/README.md):
 """
 from __future__ import annotations
 
+import io
 import re
 import shlex
 from dataclasses import dataclass
@@ -98,6 +99,26 @@ class Case:
         if self.kind == "bad" and self.expected_file.exists() and not self.expected():
             found.append(f"{self.id}: {self.expected_file.name} is empty; a file with no findings is a good* file")
         return found
+
+
+def record_lines(path: Path) -> dict[int, tuple[int, int]] | None:
+    """Record number (header = 0) -> its first and last physical line, as the scanner reads
+    the file; None for a file that is not scanned (UTF-16)."""
+    from sfprep.io.csv import scan as csv_scan
+    from sfprep.io.sniff import UTF8_BOM, sniff
+
+    data = path.read_bytes()
+    sniffed = sniff(data[:4096])
+    if sniffed.wide_encoding:
+        return None
+    start = len(UTF8_BOM) if sniffed.bom else 0
+    spans = {}
+    for chunk in csv_scan.scan(io.BytesIO(data[start:]), sniffed.dialect(","), start_offset=start):
+        first = chunk.line_of(chunk.record_starts).tolist()
+        last = chunk.line_of(chunk.record_ends).tolist()
+        for index, lines in enumerate(zip(first, last)):
+            spans[chunk.first_record + index] = lines
+    return spans
 
 
 def _path_tokens(args: list[str]) -> list[str]:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+import functools
+
+from sfprep.io.csv import scan as csv_scan
 from tests.helpers import findings_of, lint_json, run_cli
-from tests.rules.fixtures import RULE_FIXTURES, Case, all_cases, cases, rule_folders, unread_files
+from tests.rules.fixtures import RULE_FIXTURES, Case, all_cases, cases, record_lines, rule_folders, unread_files
 
 
 def _params(found: list[Case]) -> list:
@@ -19,6 +22,35 @@ def _params(found: list[Case]) -> list:
 def test_fixture_gives_exactly_the_expected_findings(case):
     _, report = lint_json("--select", case.code, *case.args(), case.data)
     assert findings_of(report, case.code) == case.expected()
+    _assert_records_hold_their_lines(case, report)
+
+
+def _assert_records_hold_their_lines(case: Case, report: dict) -> None:
+    """`record` (1-based data record, header 0) is not in the .expected files: each finding's
+    record must be the one the scanner finds at the finding's line."""
+    spans = record_lines(case.data)
+    if spans is None:
+        return
+    for f in report["findings"]:
+        if f["record"] is None:
+            continue
+        assert f["record"] in spans, f"{f['code']} at line {f['line']}: there is no record {f['record']}"
+        first, last = spans[f["record"]]
+        if f["line"] is not None:
+            assert first <= f["line"] <= last, \
+                f"{f['code']} at line {f['line']} names record {f['record']}, which is on lines {first}-{last}"
+
+
+SMALL_CHUNK = 16
+
+
+@pytest.mark.parametrize("case", _params(all_cases()))
+def test_fixture_findings_do_not_depend_on_the_chunk_size(case, monkeypatch):
+    """The same findings when the file is scanned in chunks of 16 bytes: the state a rule
+    keeps from one chunk to the next (counts, first lines, batches) is carried right."""
+    monkeypatch.setattr(csv_scan, "scan", functools.partial(csv_scan.scan, chunk_size=SMALL_CHUNK))
+    _, report = lint_json("--select", case.code, *case.args(), case.data)
+    assert findings_of(report, case.code) == ([] if case.kind == "good" else case.expected())
 
 
 @pytest.mark.parametrize("case", _params(cases("good")))
