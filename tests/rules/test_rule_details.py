@@ -69,3 +69,15 @@ def test_f003_says_what_kind_of_empty_file_it_is(tmp_path, data, says):
     path = write(tmp_path / "Account.csv", data)
     _, report = lint_json("--select", "F003", path)
     assert [f["message"] for f in _only(report, "F003")] == [says]
+
+
+# --- Q001: the re-delimiting fix only when the delimiter is unambiguous ---------------------
+
+@pytest.mark.parametrize("header, fix", [
+    (b"Name;Phone;City", {"applicability": "safe", "description": "Rewrite the file with commas"}),
+    (b"Name;Phone;City|Code", None),        # semicolons and a pipe: which one is meant?
+])
+def test_q001_offers_the_fix_only_for_one_candidate_delimiter(tmp_path, header, fix):
+    path = write(tmp_path / "Account.csv", header + b"\nAcme;555;Paris\n")
+    _, report = lint_json("--select", "Q001", path)
+    assert [(f["line"], f["fix"]) for f in _only(report, "Q001")] == [(1, fix)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 import functools
+import re
 
 from sfprep.io.csv import scan as csv_scan
 from tests.helpers import findings_of, lint_json, run_cli
@@ -75,6 +76,10 @@ def test_fix_gives_the_expected_file_byte_for_byte(case, tmp_path):
     exit_code, _, err = run_cli(*args)
     assert exit_code == 0, err
     assert target.read_bytes() == fixed
+    # Each finding fixed once: a fix that repairs half of it leaves a new finding for the
+    # next pass, and the file converges to the same bytes all the same.
+    fixed_count = re.search(r"fixed (\d+) finding", err)
+    assert fixed_count and int(fixed_count.group(1)) == len(case.expected()), err
     _, report = lint_json("--select", case.code, *case.args(), target)
     assert findings_of(report, case.code) == []
     run_cli(*args)
