@@ -73,11 +73,12 @@ def test_f003_says_what_kind_of_empty_file_it_is(tmp_path, data, says):
 
 # --- Q001: the re-delimiting fix only when the delimiter is unambiguous ---------------------
 
-@pytest.mark.parametrize("header, fix", [
-    (b"Name;Phone;City", {"applicability": "safe", "description": "Rewrite the file with commas"}),
-    (b"Name;Phone;City|Code", None),        # semicolons and a pipe: which one is meant?
+@pytest.mark.parametrize("data, fix", [
+    (b"Name;Phone;City\nAcme;555;Paris\n", {"applicability": "safe", "description": "Rewrite the file with commas"}),
+    (b"Name;Phone;City|Code\nAcme;555;Paris\n", None),     # semicolons and a pipe: which one is meant?
+    (b'Name;Phone;City\nAcme;555;"Paris\n', None),         # a quote never closed: the values are unknown
 ])
-def test_q001_offers_the_fix_only_for_one_candidate_delimiter(tmp_path, header, fix):
-    path = write(tmp_path / "Account.csv", header + b"\nAcme;555;Paris\n")
+def test_q001_offers_the_fix_only_when_the_file_can_be_re_read_exactly(tmp_path, data, fix):
+    path = write(tmp_path / "Account.csv", data)
     _, report = lint_json("--select", "Q001", path)
     assert [(f["line"], f["fix"]) for f in _only(report, "Q001")] == [(1, fix)]
