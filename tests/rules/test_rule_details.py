@@ -82,3 +82,9 @@ def test_q001_offers_the_fix_only_when_the_file_can_be_re_read_exactly(tmp_path,
     path = write(tmp_path / "Account.csv", data)
     _, report = lint_json("--select", "Q001", path)
     assert [(f["line"], f["fix"]) for f in _only(report, "Q001")] == [(1, fix)]
+
+
+def test_q004_shows_at_most_20_characters_of_each_text_outside_the_quotes(tmp_path):
+    path = write(tmp_path / "Account.csv", b'Name,Notes\n"Acme"abcdefghijklmnopqrstuvwxyz,x\n')
+    _, report = lint_json("--select", "Q004", path)
+    assert [f["message"] for f in _only(report, "Q004")] == ["'abcdefghijklmnopqrst' outside the quotes of field 1"]
