@@ -88,3 +88,23 @@ def test_q004_shows_at_most_20_characters_of_each_text_outside_the_quotes(tmp_pa
     path = write(tmp_path / "Account.csv", b'Name,Notes\n"Acme"abcdefghijklmnopqrstuvwxyz,x\n')
     _, report = lint_json("--select", "Q004", path)
     assert [f["message"] for f in _only(report, "Q004")] == ["'abcdefghijklmnopqrst' outside the quotes of field 1"]
+
+
+# --- Header rules: what the message names, why a check was skipped --------------------------
+
+def test_h004_names_a_bad_object_type_prefix_before_the_bad_parts(tmp_path):
+    path = write(tmp_path / "Account.csv", b"Name,1Acc:Wh-at.Bad-Name\nAcme,x\n")
+    _, report = lint_json("--select", "H004", path)
+    assert [f["message"] for f in _only(report, "H004")] == ["'1Acc:Wh-at.Bad-Name' is not a valid API name ('1Acc')"]
+
+
+def test_h013_skips_a_polymorphic_lookup_without_its_object_type(tmp_path):
+    # Owner on Case is Group or User: without `User:` the parent object is unknown, even
+    # though a describe of one of them (User.json) is there.
+    from tests.helpers import FIXTURES
+
+    path = write(tmp_path / "Case.csv", b"Subject,Owner.Username\nPrinter jam,jdoe@example.com\n")
+    _, report = lint_json("--select", "H013", "--describe", FIXTURES / "describe", path)
+    assert _only(report, "H013") == []
+    assert report["files"][0]["skipped_rules"] == [
+        {"code": "H013", "reason": "no describe for the parent object (polymorphic) of Owner.Username"}]
