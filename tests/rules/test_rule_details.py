@@ -108,3 +108,44 @@ def test_h013_skips_a_polymorphic_lookup_without_its_object_type(tmp_path):
     assert _only(report, "H013") == []
     assert report["files"][0]["skipped_rules"] == [
         {"code": "H013", "reason": "no describe for the parent object (polymorphic) of Owner.Username"}]
+
+
+def test_h007_says_what_is_wrong_with_the_prefix(tmp_path):
+    path = write(tmp_path / "Account.csv", b"Name,Account :What.Name,A:B:What.Name\nAcme,x,y\n")
+    _, report = lint_json("--select", "H007", path)
+    assert [f["message"] for f in _only(report, "H007")] == [
+        "malformed polymorphic column 'Account :What.Name': spaces around the colon",
+        "malformed polymorphic column 'A:B:What.Name': more than one colon"]
+
+
+# --- Value messages: the value shown (cut past 40 characters), the kind of column -----------
+
+def test_v010_shows_a_value_of_40_characters_whole_and_cuts_a_longer_one(tmp_path):
+    forty, forty_one = "A" * 40, "B" * 41
+    path = write(tmp_path / "Contact.csv", f"LastName,AccountId\nSmith,{forty}\nJones,{forty_one}\n".encode())
+    _, report = lint_json("--select", "V010", path)
+    assert [f["message"] for f in _only(report, "V010")] == [
+        f"'{forty}' in AccountId is not a 15- or 18-character record Id",
+        f"'{'B' * 37}...' in AccountId is not a 15- or 18-character record Id"]
+
+
+def test_v005_messages_say_how_the_column_is_known_to_hold_dates(tmp_path):
+    from tests.helpers import FIXTURES
+
+    path = write(tmp_path / "Contact.csv", b"LastName,Birthdate\nA,1990-06-07\nB,06/07/1990\nC,1985-01-31\n")
+    _, inferred = lint_json("--select", "V005", path)
+    _, described = lint_json("--select", "V005", "--describe", FIXTURES / "describe", path)
+    assert [f["message"] for f in _only(inferred, "V005")] == [
+        "'06/07/1990' in Birthdate (inferred from its values) is not yyyy-MM-dd; give --date-format to fix"]
+    assert [f["message"] for f in _only(described, "V005")] == [
+        "'06/07/1990' in Birthdate (a date field) is not yyyy-MM-dd; give --date-format to fix"]
+
+
+def test_v006_messages_tell_a_missing_zone_from_another_form(tmp_path):
+    path = write(tmp_path / "Case.csv", b"Subject,SyncedAt\nr1,2023-06-07T10:00:00Z\nr2,2023-06-07T10:00:00\n"
+                                        b"r3,2023-06-07T10:00:00+02:00\nr4,2023-06-07 10:00:00Z\n")
+    _, report = lint_json("--select", "V006", path)
+    assert [f["message"] for f in _only(report, "V006")] == [
+        "'2023-06-07T10:00:00' in SyncedAt has no time zone; Salesforce would guess one (add Z or +HH:mm)",
+        "'2023-06-07 10:00:00Z' in SyncedAt (inferred from its values) is not yyyy-MM-ddTHH:mm:ss plus a zone; "
+        "give --date-format to fix"]

@@ -61,6 +61,20 @@ def test_good_fixture_is_silent(case):
     assert case.code not in {s["code"] for s in report["files"][0]["skipped_rules"]}, "the rule did not run"
 
 
+@pytest.mark.parametrize("case", _params([c for c in all_cases() if not c.args()]))
+def test_the_engine_alone_gives_the_fixture_findings(case):
+    """sfprep.linter.engine.lint_file with no settings (a caller of the engine need not have
+    any) finds what the CLI finds, for every fixture that needs no arguments."""
+    from sfprep.core.job import Job
+    from sfprep.core.profiles import load_profile
+    from sfprep.linter import engine
+    from sfprep.linter.registry import select_rules
+
+    result = engine.lint_file(str(case.data), Job(operation="insert"), load_profile("bulk1"), select_rules([case.code]))
+    rows = [(f.finding.code, f.finding.line, f.finding.column) for f in result.findings if f.finding.code == case.code]
+    assert sorted(rows, key=lambda r: (r[1] or 0, r[0], r[2] or 0)) == ([] if case.kind == "good" else case.expected())
+
+
 @pytest.mark.parametrize("case", _params([c for c in all_cases() if c.fixed_file is not None]))
 def test_fix_gives_the_expected_file_byte_for_byte(case, tmp_path):
     """`sfprep fix --select CODE` (with --unsafe-fixes for U rules) turns the data into the
