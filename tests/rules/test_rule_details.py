@@ -111,10 +111,11 @@ def test_h013_skips_a_polymorphic_lookup_without_its_object_type(tmp_path):
 
 
 def test_h007_says_what_is_wrong_with_the_prefix(tmp_path):
-    path = write(tmp_path / "Account.csv", b"Name,Account :What.Name,A:B:What.Name\nAcme,x,y\n")
+    path = write(tmp_path / "Account.csv", b"Name,Account :What.Name,User: Owner.Email,A:B:What.Name\nAcme,x,y,z\n")
     _, report = lint_json("--select", "H007", path)
     assert [f["message"] for f in _only(report, "H007")] == [
         "malformed polymorphic column 'Account :What.Name': spaces around the colon",
+        "malformed polymorphic column 'User: Owner.Email': spaces around the colon",
         "malformed polymorphic column 'A:B:What.Name': more than one colon"]
 
 
