@@ -130,6 +130,14 @@ def test_v010_shows_a_value_of_40_characters_whole_and_cuts_a_longer_one(tmp_pat
         f"'{'B' * 37}...' in AccountId is not a 15- or 18-character record Id"]
 
 
+def test_v010_tells_a_wrong_checksum_from_a_malformed_id(tmp_path):
+    path = write(tmp_path / "Contact.csv", b"LastName,AccountId\nSmith,001D000000IRFmaIAA\nJones,001D000000IRFm-IAH\n")
+    _, report = lint_json("--select", "V010", path)
+    assert [f["message"] for f in _only(report, "V010")] == [
+        "'001D000000IRFmaIAA' in AccountId: the last 3 characters do not match the Id's checksum",
+        "'001D000000IRFm-IAH' in AccountId is not a 15- or 18-character record Id"]
+
+
 def test_v005_messages_say_how_the_column_is_known_to_hold_dates(tmp_path):
     from tests.helpers import FIXTURES
 
