@@ -110,13 +110,17 @@ def test_h013_skips_a_polymorphic_lookup_without_its_object_type(tmp_path):
         {"code": "H013", "reason": "no describe for the parent object (polymorphic) of Owner.Username"}]
 
 
-def test_h007_says_what_is_wrong_with_the_prefix(tmp_path):
-    path = write(tmp_path / "Account.csv", b"Name,Account :What.Name,User: Owner.Email,A:B:What.Name\nAcme,x,y,z\n")
+def test_h007_says_what_is_wrong_with_the_prefix_and_fixes_only_spaces(tmp_path):
+    path = write(tmp_path / "Account.csv",
+                 b"Name,Account :What.Name,User: Owner.Email,Acc ount:What.Name,A:B:What.Name,User : Owner\nAcme,x,y,z,w,v\n")
     _, report = lint_json("--select", "H007", path)
-    assert [f["message"] for f in _only(report, "H007")] == [
-        "malformed polymorphic column 'Account :What.Name': spaces around the colon",
-        "malformed polymorphic column 'User: Owner.Email': spaces around the colon",
-        "malformed polymorphic column 'A:B:What.Name': more than one colon"]
+    assert [(f["message"], f["fix"] is not None) for f in _only(report, "H007")] == [
+        ("malformed polymorphic column 'Account :What.Name': spaces around the colon", True),
+        ("malformed polymorphic column 'User: Owner.Email': spaces around the colon", True),
+        ("malformed polymorphic column 'Acc ount:What.Name': spaces in the name", True),
+        ("malformed polymorphic column 'A:B:What.Name': more than one colon", False),
+        ("malformed polymorphic column 'User : Owner': spaces around the colon", False),   # and no .Field
+    ]
 
 
 # --- Value messages: the value shown (cut past 40 characters), the kind of column -----------
