@@ -162,3 +162,9 @@ def test_v006_messages_tell_a_missing_zone_from_another_form(tmp_path):
         "'2023-06-07T10:00:00' in SyncedAt has no time zone; Salesforce would guess one (add Z or +HH:mm)",
         "'2023-06-07 10:00:00Z' in SyncedAt (inferred from its values) is not yyyy-MM-ddTHH:mm:ss plus a zone; "
         "give --date-format to fix"]
+
+
+def test_v015_names_the_line_of_the_first_occurrence(tmp_path):
+    path = write(tmp_path / "Account.csv", b'Name,External_Id__c\n"Globex\nEnergy",W-1\nAcme,W-2\nInitech,W-1\n')
+    _, report = lint_json("--select", "V015", "--operation", "upsert", "--external-id", "External_Id__c", path)
+    assert [(f["line"], f["message"]) for f in _only(report, "V015")] == [(5, "External_Id__c 'W-1' repeats line 2")]
