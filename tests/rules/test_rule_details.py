@@ -165,6 +165,7 @@ def test_v006_messages_tell_a_missing_zone_from_another_form(tmp_path):
 
 
 def test_v015_names_the_line_of_the_first_occurrence(tmp_path):
+    # The line of the key's cell, as the finding's own line is: W-1 of Globex is on line 3.
     path = write(tmp_path / "Account.csv", b'Name,External_Id__c\n"Globex\nEnergy",W-1\nAcme,W-2\nInitech,W-1\n')
     _, report = lint_json("--select", "V015", "--operation", "upsert", "--external-id", "External_Id__c", path)
-    assert [(f["line"], f["message"]) for f in _only(report, "V015")] == [(5, "External_Id__c 'W-1' repeats line 2")]
+    assert [(f["line"], f["message"]) for f in _only(report, "V015")] == [(5, "External_Id__c 'W-1' repeats line 3")]
