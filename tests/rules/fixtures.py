@@ -8,8 +8,8 @@ The kinds, by file name (see tests/fixtures/rules/README.md):
 - `good*.csv` / `good*.xml`: the rule stays silent;
 - `<stem>.args`: the CLI arguments of that data file; `args`: of every data file in the
   folder that has no `<stem>.args` of its own. `{here}` is the folder, `{fixtures}`
-  tests/fixtures; a file of the folder named in them (`--config {here}/sfprep.toml`) is
-  read through them.
+  tests/fixtures; a file of the folder named in them (`--config {here}/sfprep.toml`), or a
+  folder of it (`--describe {here}/describe`), is read through them.
 
 `unread_files` lists every file no case reads, so a fixture of an unknown kind or an
 `.expected` without its data file fails a test instead of being silently ignored.
@@ -90,7 +90,12 @@ class Case:
     def reads(self) -> set[Path]:
         """Every fixture file this case's tests open."""
         files = {self.data} | {f for f in (self.expected_file, self.fixed_file, self.args_file) if f is not None}
-        return files | {Path(token) for token in _path_tokens(self.args()) if Path(token).is_file()}
+        for named in map(Path, _path_tokens(self.args())):
+            if named.is_file():
+                files.add(named)
+            elif named.is_dir() and RULE_FIXTURES in named.resolve().parents:   # a describe folder of its own
+                files |= {f for f in named.rglob("*") if f.is_file()}
+        return files
 
     def problems(self) -> list[str]:
         """What the case lacks: its tests would fail on it, but less clearly."""
