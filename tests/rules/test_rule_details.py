@@ -169,3 +169,11 @@ def test_v015_names_the_line_of_the_first_occurrence(tmp_path):
     path = write(tmp_path / "Account.csv", b'Name,External_Id__c\n"Globex\nEnergy",W-1\nAcme,W-2\nInitech,W-1\n')
     _, report = lint_json("--select", "V015", "--operation", "upsert", "--external-id", "External_Id__c", path)
     assert [(f["line"], f["message"]) for f in _only(report, "V015")] == [(5, "External_Id__c 'W-1' repeats line 3")]
+
+
+def test_f002_marks_the_first_byte_of_the_file(tmp_path):
+    from tests.helpers import run_cli
+
+    path = write(tmp_path / "Account.csv", b"\xef\xbb\xbfName,Phone\nAcme,555\n")
+    _, out, _ = run_cli("lint", "--format", "full", "--no-progress", "--select", "F002", path)
+    assert "1 | \ufeffName,Phone\n  | ^\n" in out
