@@ -374,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="modules under sfprep/linter/rules/ (default: all)")
     parser.add_argument("--list", action="store_true", help="list the mutants and their tests; run nothing")
-    parser.add_argument("--rerun", metavar="JSON", help="run only the survivors of a previous --json report")
+    parser.add_argument("--rerun", metavar="JSON", action="append",
+                        help="run only the survivors of a previous --json report (repeatable)")
     parser.add_argument("--json", metavar="FILE", help="write every mutant's outcome to FILE")
     parser.add_argument("--timeout", type=float, default=5.0,
                         help="a run times out at this many times its unmutated duration, at least 30 s (default 5)")
@@ -384,9 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     modules = _modules(args.modules)
     wanted = None
     if args.rerun:
-        previous = json.loads(Path(args.rerun).read_text())
-        wanted = {r["key"] for r in previous["mutants"] if r["outcome"] == "survived"}
-        modules = sorted({REPO / r["path"] for r in previous["mutants"] if r["key"] in wanted})
+        previous = [r for report in args.rerun for r in json.loads(Path(report).read_text())["mutants"]]
+        wanted = {r["key"] for r in previous if r["outcome"] == "survived"}
+        modules = sorted({REPO / r["path"] for r in previous if r["key"] in wanted})
     by_module = {m: [x for x in mutants_of(m) if wanted is None or x.key in wanted] for m in modules}
 
     if args.list:
