@@ -263,13 +263,13 @@ def _condition(node, text: _Text) -> list:
 
 def rule_codes(path: Path) -> list[str]:
     """The codes a module declares; a module of helpers (no @rule) counts as its package's."""
-    codes = re.findall(r'@rule\("([A-Z]\d{3})"', path.read_text(encoding="utf-8"))
+    codes = _declared(path)
     if not codes and path.parent != RULES:
-        codes = [c for sibling in sorted(path.parent.glob("*.py")) for c in rule_codes_declared(sibling)]
+        codes = [code for sibling in sorted(path.parent.glob("*.py")) for code in _declared(sibling)]
     return sorted(set(codes))
 
 
-def rule_codes_declared(path: Path) -> list[str]:
+def _declared(path: Path) -> list[str]:
     return re.findall(r'@rule\("([A-Z]\d{3})"', path.read_text(encoding="utf-8"))
 
 
