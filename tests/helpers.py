@@ -12,7 +12,9 @@ from sfprep.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus"
+# ../shared/corpus beside a clone; a worktree (/work/wt/NAME) has it two folders up.
+CORPUS = next((c for c in (REPO.parent / "shared" / "corpus", REPO.parent.parent / "shared" / "corpus")
+               if c.is_dir()), REPO.parent / "shared" / "corpus")
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:

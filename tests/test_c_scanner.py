@@ -172,3 +172,72 @@ def test_scan_buffer_without_the_c_scanner_gives_the_same_chunks_on_the_fixtures
                 monkeypatch.setattr(csv_scan, "_c_scanner", None)
                 without_c = run()
                 assert with_c == without_c, (path, dialect)
+
+
+# --- The text pass: _scan.c text() against the numpy path of sfprep.io.utf8.check ----------
+
+_TEXT_PIECES = (
+    [b"a", b"bcdefghi", b" ", b",", b'"', b"\x7f"]                   # ASCII; 8 bytes: a whole word
+    + [bytes([byte]) for byte in range(0x20)]                          # every byte below 0x20
+    + [b"\r\n", b"\n\r", b"\r\r\n"]                                   # CR/LF mixes
+    + [c.encode() for c in "\u0080\u07ff\u0800\ud7ff\ue000\uffff\U00010000\U0010ffff\u00e9\u20ac\U0001f600"]
+    + [b"\xc0\x80", b"\xc1\xbf", b"\xe0\x80\x80", b"\xe0\x9f\xbf", b"\xf0\x80\x80\x80", b"\xf0\x8f\xbf\xbf"]  # overlong
+    + [b"\xed\xa0\x80", b"\xed\xbf\xbf"]                              # surrogates
+    + [b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80", b"\xfe", b"\xff"]    # past U+10FFFF, never UTF-8
+    + [b"\xc3", b"\xe2\x82", b"\xf0\x9f\x98", b"\xe2", b"\xf0"]       # truncated sequences
+    + [b"\x80", b"\xbf"]                                               # continuation bytes alone
+)
+NEAR_UTF8 = st.lists(st.sampled_from(_TEXT_PIECES), max_size=40).map(b"".join)
+
+
+def _decoder_position(data: bytes) -> int | None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start
+    return None
+
+
+def _assert_text_passes_agree(data: bytes) -> None:
+    """The C pass's raw answer, and utf8.check through it, equal the numpy path and the decoder."""
+    from unittest import mock
+
+    from sfprep.io import utf8
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    at, continuations, controls, bare_crs = csv_scan._c_scanner.text(data)
+    with mock.patch.object(csv_scan, "_c_scanner", None):
+        by_numpy = utf8.check(data, arr)
+    by_c = utf8.check(data, arr)
+    first_invalid = _decoder_position(data)
+    assert (None if at < 0 else at) == first_invalid == by_numpy.first_invalid == by_c.first_invalid
+    valid_prefix = data[:first_invalid]
+    assert continuations == len(valid_prefix) - len(valid_prefix.decode("utf-8"))
+    assert np.frombuffer(controls, dtype=np.int64).tolist() == by_numpy.controls.tolist() == by_c.controls.tolist()
+    assert np.frombuffer(bare_crs, dtype=np.int64).tolist() == by_numpy.bare_crs.tolist() == by_c.bare_crs.tolist()
+    if first_invalid is None:
+        assert by_c.characters == utf8.count_characters(arr) == len(data.decode("utf-8"))
+    # Against the definitions, so that agreeing on nonsense does not pass.
+    assert by_c.controls.tolist() == [i for i, b in enumerate(data) if b < 0x20 and b not in b"\t\n\r"]
+    assert by_c.bare_crs.tolist() == [i for i, b in enumerate(data) if b == 0x0D and data[i + 1:i + 2] != b"\n"]
+
+
+@settings(max_examples=800, derandomize=True, deadline=None)
+@given(st.binary(max_size=200))
+def test_c_and_numpy_text_passes_agree_on_any_bytes(data):
+    _assert_text_passes_agree(data)
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(NEAR_UTF8)
+def test_c_and_numpy_text_passes_agree_on_near_utf8(data):
+    _assert_text_passes_agree(data)
+
+
+@pytest.mark.parametrize("byte", range(256))
+def test_c_and_numpy_text_passes_agree_on_every_byte_at_every_place_of_a_word(byte):
+    # The C pass skips eight ASCII bytes at a time: each byte is tried at each place of a
+    # word, and in the tail shorter than a word.
+    for before in range(18):
+        _assert_text_passes_agree(b"a" * before + bytes([byte]) + b"b" * (17 - before))
+        _assert_text_passes_agree(b"a" * before + bytes([byte]))

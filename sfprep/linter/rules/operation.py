@@ -94,7 +94,10 @@ def id_on_insert(ctx):
     """Insert file has a non-empty `Id` value.
 
     ## What it checks
-    In an insert, the `Id` column (if any) is empty in every row.
+    In an insert, the `Id` column (if any) is empty in every row. `#N/A`, the Bulk API's
+    null marker ("To set a field value to null, use a field value of #N/A"), is no Id: an
+    insert with a null Id is a plain insert, so it is not reported here (V003 reports
+    `#N/A` in a key column). Look-alikes such as `#n/a` are text, not null, and are.
 
     ## Why it matters
     An insert cannot set Ids: the row fails. An Id in an insert file usually means the
