@@ -26,7 +26,7 @@ from tests.helpers import FIXTURES
 
 RULE_FIXTURES = FIXTURES / "rules"
 DATA_SUFFIXES = (".csv", ".xml")
-DATA_STEM = re.compile(r"(?:bad|good)(?:-\d+)?|fix-[A-Za-z0-9][A-Za-z0-9-]*")
+DATA_STEM = re.compile(r"(?:bad|good|fix)-[A-Za-z0-9][A-Za-z0-9-]*|bad|good")
 DOCUMENTS = {RULE_FIXTURES / "README.md"}
 
 Finding = tuple[str, "int | None", "int | None"]

@@ -137,7 +137,7 @@ def datetime_not_iso(ctx):
         fixed = fix(value)
         if fixed is not None:
             return Verdict(message, *fixed)
-        return Verdict(f"{message}; {_datetime_no_fix(value, 'it', fmt, zone_name)}",
+        return Verdict(f"{message}; {_datetime_no_fix(value, 'it', fmt, zone_name, own=True)}",
                        hint=_datetime_hint(value, column, fmt))
 
     yield CellCheck("V006", columns, present(columns) & ~col(columns).str.contains(ISO_DATETIME), judge=judge,
@@ -177,8 +177,9 @@ def _shape(value: str) -> Shape:
     return Shape(iso_format, bool(_ZONE_AT_END.search(value)), bool(_Z_AND_OFFSET.search(value)))
 
 
-def _datetime_no_fix(value: str, name: str, fmt: str | None, zone_name: str | None) -> str:
-    """Why _datetime_fix gave this value (called `name` in the sentence) nothing."""
+def _datetime_no_fix(value: str, name: str, fmt: str | None, zone_name: str | None, own: bool = False) -> str:
+    """Why _datetime_fix gave this value (called `name` in the sentence) nothing; `own` when the
+    sentence follows the value's own message, which has already said it has no zone."""
     shape = _shape(value)
     if shape.two_zones:
         return f"which zone {name} means is yours to say"
@@ -188,7 +189,7 @@ def _datetime_no_fix(value: str, name: str, fmt: str | None, zone_name: str | No
         return f"{name} is not a real date and time"
     if zone_name:
         return f"--timezone {zone_name!r} is not a time zone"
-    return f"{name} has no zone and no --timezone is given"
+    return "give --timezone to fix" if own else f"{name} has no zone and no --timezone is given"
 
 
 def _read(value: str, fmt: str):
