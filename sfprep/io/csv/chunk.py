@@ -4,6 +4,7 @@ file offset of data[0]."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,6 +19,52 @@ STRAY_QUOTE = "stray-quote"                      # Q002
 OUTSIDE_BEFORE_OPEN = "outside-before-open"      # Q004
 OUTSIDE_AFTER_CLOSE = "outside-after-close"      # Q004
 UNESCAPED_QUOTE = "unescaped-quote"              # Q005
+
+
+# Scanner modes between two blocks (the same numbers as sfprep/native/_scan.c).
+BLANK = 0     # outside quotes; the field so far is blanks or nothing
+TEXT = 1      # outside quotes; the field so far holds text: a quote now is a stray one
+STRAY = 2     # outside quotes, after a stray quote: quotes are text up to the next separator
+QUOTED = 3    # inside a quoted value
+PENDING = 4   # inside a quoted value, after a quote followed by text and nothing else yet
+
+
+class ScanState(NamedTuple):
+    """Where the scan of a buffer stopped, to resume it with the next block (offsets in the buffer)."""
+
+    mode: int = BLANK
+    field_start: int = 0
+    open_quote: int = -1   # the quote that opened the value (QUOTED, PENDING; else meaningless)
+    pending: int = -1      # the quote of PENDING (else meaningless)
+
+    def shifted(self, by: int) -> "ScanState":
+        """The same state, for the buffer with its first `by` bytes removed (offsets may go
+        below zero: the record began before the bytes still held)."""
+        return ScanState(self.mode, self.field_start - by, self.open_quote - by, self.pending - by)
+
+
+@dataclass(frozen=True, slots=True)
+class LongField:
+    column: int       # 1-based
+    line: int         # physical line of its first byte
+    offset: int       # file offset of its first byte
+    characters: int   # characters of its value (quoting not counted)
+
+
+@dataclass(frozen=True, slots=True)
+class LongRecord:
+    """A record longer than the scanner holds (scan.MAX_RECORD_BYTES): its chunk keeps only its
+    first bytes (as one truncated record); these are its measures, counted while streaming it."""
+
+    size: int                    # bytes, its terminator excluded
+    characters: int              # characters of its values, delimiters and quoting not counted
+    raw_characters: int          # every character, its terminator included
+    fields: int
+    end_line: int                # physical line of its terminator (or of its last byte)
+    terminator_bytes: int        # 0 (end of file), 1 or 2 (CRLF)
+    longest: LongField
+    long_fields: tuple[LongField, ...] = ()   # the fields over the limit the scan was given
+    unterminated: tuple[int, int] | None = None  # (line, column) of a quote the file ends inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +95,15 @@ class CsvChunk:
     anomalies: list[Anomaly] = field(default_factory=list)
     unterminated_quote: int | None = None  # offset of the opening quote never closed
     is_last: bool = False
+    long_record: LongRecord | None = None  # the chunk holds only the first bytes of this one record
     _text: tuple | None = field(default=None, repr=False)  # utf8.check's answer, once asked
+
+    @property
+    def end(self) -> int:
+        """File offset just after the chunk's bytes (after a long record, not only its first bytes)."""
+        if self.long_record is None:
+            return self.base + len(self.data)
+        return self.base + self.long_record.size + self.long_record.terminator_bytes
 
     @property
     def array(self) -> np.ndarray:
@@ -59,7 +114,10 @@ class CsvChunk:
         return self.check_text().first_invalid
 
     def character_count(self) -> int:
-        """Characters in the chunk (an invalid UTF-8 byte counts as one)."""
+        """Characters in the chunk (an invalid UTF-8 byte counts as one); of the whole long
+        record, for a chunk holding one."""
+        if self.long_record is not None:
+            return self.long_record.raw_characters
         checked = self.check_text()
         if checked.characters is None:
             from sfprep.io.utf8 import count_characters
