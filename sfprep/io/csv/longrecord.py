@@ -30,13 +30,30 @@ class LongRecordCount:
         """Count data (file offset `base`, physical line `line` at its start); delimiters and
         breaks: offsets in data of its structural delimiters and of all its line breaks."""
         self.size += len(data)
+        if len(delimiters) == 0:  # all of it goes on with the field already open: counts only
+            self._open_field_goes_on(np.frombuffer(data, dtype=np.uint8))
+            return
         for low in range(0, len(data), WINDOW):
             high = min(low + WINDOW, len(data))
             inside = delimiters[np.searchsorted(delimiters, low):np.searchsorted(delimiters, high)]
             arr = np.frombuffer(data, dtype=np.uint8, count=high - low, offset=low)
             self._window(arr, low, inside, base, lambda offsets: line + np.searchsorted(breaks, offsets))
 
+    def _open_field_goes_on(self, arr: np.ndarray) -> None:
+        if len(arr) == 0:
+            return
+        ascii_only = int(arr.max()) < 0x80
+        characters = len(arr) - (0 if ascii_only else int(np.count_nonzero((arr & 0xC0) == 0x80)))
+        self.raw_characters += characters
+        self.field_characters += characters
+        self.field_quotes += int(np.count_nonzero(arr == QUOTE))
+        if self.field_quoted is None:
+            self.field_quoted = bool(arr[0] == QUOTE)
+
     def _window(self, arr: np.ndarray, low: int, delimiters: np.ndarray, base: int, line_of) -> None:
+        if len(delimiters) == 0:
+            self._open_field_goes_on(arr)
+            return
         starts = np.concatenate(([0], delimiters + 1 - low))   # pieces of fields, offsets in arr
         ends = np.concatenate((delimiters - low, [len(arr)]))
         leading = np.concatenate(([0], np.cumsum((arr & 0xC0) != 0x80, dtype=np.int64)))

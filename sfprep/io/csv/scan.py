@@ -77,8 +77,9 @@ def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0, chunk_size: 
          field_limit: int | None = None) -> Iterator[CsvChunk]:
     """Yield the file's records chunk by chunk, in bounded memory. A long record's fields of
     more than field_limit characters are listed in its LongRecord."""
-    scanner = _Scanner(dialect, start_offset, field_limit)
-    read = _reader(stream, max(1, min(chunk_size, MAX_RECORD_BYTES)))
+    block_size = max(1, min(chunk_size, MAX_RECORD_BYTES))
+    scanner = _Scanner(dialect, start_offset, field_limit, rescan=min(RESCAN_BYTES, block_size))
+    read = _reader(stream, block_size)
     at_end = False
     while not at_end:
         scanner.held, at_end = read(scanner.held, scanner.base + len(scanner.held))
@@ -91,8 +92,8 @@ class _Scanner:
     about them so far (up to resume), so that each block is scanned once, whatever the
     length of the record it continues."""
 
-    def __init__(self, dialect: Dialect, base: int, field_limit: int | None):
-        self.dialect, self.field_limit = dialect, field_limit
+    def __init__(self, dialect: Dialect, base: int, field_limit: int | None, rescan: int):
+        self.dialect, self.field_limit, self.rescan = dialect, field_limit, rescan
         self.held = b""
         self.base, self.line, self.record = base, 1, 0    # file offset, line and record number of held[0]
         self.resume, self.state = 0, ScanState()
@@ -100,9 +101,10 @@ class _Scanner:
         self.long: LongInProgress | None = None
 
     def structure(self, is_last: bool) -> None:
-        if self.long is None and 0 < self.resume <= RESCAN_BYTES:
+        if self.long is None and 0 < self.resume <= self.rescan:
             # A short unfinished record is scanned again with the new block, in one piece:
-            # cheaper than joining its events to the block's. A long one is resumed.
+            # cheaper than joining its events to the block's. A longer one is resumed. (Not
+            # longer than a block: no byte is scanned more than twice.)
             self.resume, self.state, self.events = 0, ScanState(), _Events()
         found = (_resume_in_c if _c_scanner is not None else _resume_in_numpy)(
             self.held, self.resume, self.dialect, self.state, is_last)

@@ -45,6 +45,29 @@ def field_too_long(ctx):
                     confirm=lambda v: len(v) > limit)
 
 
+@field_too_long.also(Scope.CHUNK)
+def long_record_fields(chunk, ctx):
+    """The fields of a record too long for the scanner to hold, measured while it streamed it
+    (the value stage sees only held records). The header's are not values, as elsewhere."""
+    long_record = chunk.long_record
+    if long_record is None or chunk.first_record == 0:
+        return
+    limit = _limit(ctx, "characters_per_field")
+    for field in long_record.long_fields:
+        if field.characters > limit:
+            name = ctx.columns[field.column - 1].name if field.column <= len(ctx.columns) else f"field {field.column}"
+            yield Finding("L001", f"{field.characters:,} characters in {name}; the limit is {limit:,}",
+                          line=field.line, record=chunk.first_record, column=field.column, field=name,
+                          offset=field.offset)
+
+
+def _field_counts(chunk):
+    """Fields per record (a long record's counted while streamed: its chunk holds only its first bytes)."""
+    import numpy as np
+
+    return chunk.field_counts if chunk.long_record is None else np.array([chunk.long_record.fields])
+
+
 @rule("L002", "too-many-fields", "E")
 def too_many_fields(chunk, ctx):
     """Record has more fields than the per-record limit.
@@ -69,9 +92,10 @@ def too_many_fields(chunk, ctx):
     import numpy as np
 
     limit = _limit(ctx, "fields_per_record")
-    for index in np.flatnonzero(chunk.field_counts > limit).tolist():
+    counts = _field_counts(chunk)
+    for index in np.flatnonzero(counts > limit).tolist():
         start = int(chunk.record_starts[index])
-        yield Finding("L002", f"{int(chunk.field_counts[index]):,} fields; the limit is {limit:,}",
+        yield Finding("L002", f"{int(counts[index]):,} fields; the limit is {limit:,}",
                       line=int(chunk.line_of(start)), record=chunk.first_record + index,
                       offset=chunk.base + start)
 
@@ -101,6 +125,11 @@ def record_too_long(chunk, ctx):
     from sfprep.io.csv.scan import unquote
 
     limit = _limit(ctx, "characters_per_record")
+    if chunk.long_record is not None:  # counted while streamed, as below
+        if chunk.long_record.characters > limit:
+            yield Finding("L003", f"record has {chunk.long_record.characters:,} characters; the limit is {limit:,}",
+                          line=chunk.first_line, record=chunk.first_record, offset=chunk.base)
+        return
     lengths = chunk.record_ends - chunk.record_starts
     for index in np.flatnonzero(lengths > limit).tolist():  # raw bytes >= characters: only these can fail
         start = int(chunk.record_starts[index])
@@ -253,7 +282,7 @@ def _plan_batches(chunk, ctx):
     if not _limit(ctx, "batches_per_day"):
         return ()
     plan = ctx.state(BatchPlan)
-    sizes = np.diff(np.append(chunk.record_starts, len(chunk.data)))
+    sizes = np.diff(np.append(chunk.record_starts, chunk.end - chunk.base))  # the whole of a long record
     if chunk.first_record == 0:
         header_bytes, sizes = int(sizes[0]), sizes[1:]
         plan.planner = BatchPlanner(_limit(ctx, "records_per_batch"), _limit(ctx, "bytes_per_batch"), header_bytes)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sfprep.core.model import Applicability, Edit, Finding, Fix
+from sfprep.core.model import Applicability, Edit, Finding, Fix, Skipped
 from sfprep.io.sniff import DELIMITERS
 from sfprep.linter.registry import Scope, rule
 
@@ -239,9 +239,11 @@ def ragged_record(chunk, ctx):
     import numpy as np
 
     if ctx.header is None:
+        if chunk.first_record > 0:  # the header was too long to read
+            yield Skipped("the header is too long to read")
         return
     expected = len(ctx.header.names)
-    counts = chunk.field_counts
+    counts = chunk.field_counts if chunk.long_record is None else np.array([chunk.long_record.fields])
     ragged = (counts != expected) & (chunk.record_ends != chunk.record_starts)
     if chunk.first_record == 0 and len(ragged):
         ragged[0] = False
