@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sfprep.io.csv.dialect import Dialect
+from sfprep.io.csv.dialect import QUOTE, Dialect
 
 # Record terminators, as stored in CsvChunk.terminators.
 END_OF_FILE, TERM_LF, TERM_CRLF, TERM_CR = 0, 1, 2, 3
@@ -155,6 +155,18 @@ class CsvChunk:
         count = self.field_counts[record_index]
         return [self.field_bytes(i) for i in range(first, first + count)]
 
+    def record_characters(self, record_index: int) -> int:
+        """Characters of one record's values, delimiters and quoting not counted (L003): see
+        value_characters. An invalid UTF-8 byte counts as one, as everywhere."""
+        start, end = int(self.record_starts[record_index]), int(self.record_ends[record_index])
+        arr = self.array[start:end]
+        first = int(self.record_first_field[record_index])
+        fields = slice(first, first + int(self.field_counts[record_index]))
+        quotes = np.flatnonzero(arr == QUOTE) + start
+        in_field = np.searchsorted(quotes, self.field_ends[fields]) - np.searchsorted(quotes, self.field_starts[fields])
+        raw = len(arr) - int(np.count_nonzero((arr & 0xC0) == 0x80)) - (int(self.field_counts[record_index]) - 1)
+        return raw - int(quoting_characters(in_field, self.field_quoted[fields]).sum())
+
     def locate(self, offset: int) -> tuple[int, int, int]:
         """(line, record number, 1-based column) of a chunk offset."""
         lines, records, columns, _ = self.locate_many(np.array([offset], dtype=np.int64))
@@ -168,6 +180,13 @@ class CsvChunk:
         columns = fields - self.record_first_field[records] + 1
         return (self.line_of(offsets).tolist(), (records + self.first_record).tolist(),
                 columns.tolist(), fields.tolist())
+
+
+def quoting_characters(quotes: np.ndarray, quoted: np.ndarray) -> np.ndarray:
+    """How many of each field's characters are quoting, given the quotes in it and whether it
+    is quoted: a quoted value's two quotes and one quote of each doubled pair (an
+    unterminated one's opening quote); none in an unquoted field, whose quotes are text."""
+    return np.where(quoted, 1 + quotes // 2, 0)
 
 
 def unquote(raw: bytes) -> bytes:

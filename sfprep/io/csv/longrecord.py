@@ -2,15 +2,16 @@
 
 A record of more than scan.MAX_RECORD_BYTES is far over every Bulk API limit; the scanner
 keeps its first bytes only and feeds the rest here, piece by piece, with the structural
-delimiters it found in each piece. Its values' characters are counted as L003 counts them
-(a quoted value loses its quotes and one quote of each doubled pair), per field as L001
-counts them, in windows of WINDOW bytes (numpy over each, no loop over bytes or fields).
+delimiters it found in each piece. Its values' characters are counted as L003 counts a
+held record's (CsvChunk.record_characters: a quoted value loses its quotes and one quote of
+each doubled pair), and per field, in windows of WINDOW bytes (numpy over each, no loop over bytes or fields).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from sfprep.io.csv.chunk import END_OF_FILE, PENDING, QUOTED, TERM_CR, TERM_CRLF, TERM_LF, CsvChunk, LongField, LongRecord
+from sfprep.io.csv.chunk import (END_OF_FILE, PENDING, QUOTED, TERM_CR, TERM_CRLF, TERM_LF, CsvChunk, LongField,
+                                 LongRecord, quoting_characters)
 from sfprep.io.csv.dialect import CR, LF, QUOTE
 
 WINDOW = 1 << 20
@@ -163,6 +164,5 @@ class LongInProgress:
 
 
 def _values(characters: np.ndarray, quotes: np.ndarray, quoted: np.ndarray) -> np.ndarray:
-    """Characters of field values from their raw characters: a quoted one loses its two
-    quotes and one quote of each doubled pair (an unterminated one, its opening quote)."""
-    return characters - np.where(quoted, 1 + quotes // 2, 0)
+    """Characters of field values from their raw characters (CsvChunk.record_characters' count)."""
+    return characters - quoting_characters(quotes, quoted)

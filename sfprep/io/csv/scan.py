@@ -19,6 +19,13 @@ the two to the same answers:
    spans are numpy arrays. The chunk is cut after its last complete record and the rest
    is carried into the next chunk, so every chunk holds whole records.
 
+The scan is resumable: it ends a block in a ScanState (inside quotes or not, where the field
+began, a quote still to be decided by the next bytes), and the next block is scanned from
+there, so that a record over many blocks is scanned once (a short carried one is scanned
+again with the next block, in one piece: no byte more than twice). A record longer than
+MAX_RECORD_BYTES is not held at all: its chunk keeps its first LONG_RECORD_HEAD bytes, the
+rest is counted (longrecord.py) and dropped, and the scan goes on after it.
+
 Regular files are read with pread; files of more than one chunk are scanned by a reader
 thread ahead of the rules (scan_ahead). Line numbers are physical: every line break
 counts, inside quotes or not.

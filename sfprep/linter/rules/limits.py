@@ -48,9 +48,10 @@ def field_too_long(ctx):
 @field_too_long.also(Scope.CHUNK)
 def long_record_fields(chunk, ctx):
     """The fields of a record too long for the scanner to hold, measured while it streamed it
-    (the value stage sees only held records). The header's are not values, as elsewhere."""
+    (the value stage sees only held records). As there, the header's are not values, nor
+    those of a record the file ends inside of (Q003)."""
     long_record = chunk.long_record
-    if long_record is None or chunk.first_record == 0:
+    if long_record is None or chunk.first_record == 0 or long_record.unterminated is not None:
         return
     limit = _limit(ctx, "characters_per_field")
     for field in long_record.long_fields:
@@ -106,7 +107,9 @@ def record_too_long(chunk, ctx):
 
     ## What it checks
     No record has more characters, all its values together (delimiters and quoting not
-    counted), than the profile's `characters_per_record` (400,000).
+    counted), than the profile's `characters_per_record` (400,000). A record of more than
+    8 MiB is not held in memory: it is measured while it is read (this rule, L001, L002 and
+    Q006 get its exact sizes), and the other rules see only its first MiB.
 
     ## Why it matters
     The Bulk API rejects the row.
@@ -122,8 +125,6 @@ def record_too_long(chunk, ctx):
     """
     import numpy as np
 
-    from sfprep.io.csv.scan import unquote
-
     limit = _limit(ctx, "characters_per_record")
     if chunk.long_record is not None:  # counted while streamed, as below
         if chunk.long_record.characters > limit:
@@ -133,7 +134,7 @@ def record_too_long(chunk, ctx):
     lengths = chunk.record_ends - chunk.record_starts
     for index in np.flatnonzero(lengths > limit).tolist():  # raw bytes >= characters: only these can fail
         start = int(chunk.record_starts[index])
-        characters = sum(len(unquote(raw).decode("utf-8", "replace")) for raw in chunk.record_fields(index))
+        characters = chunk.record_characters(index)
         if characters > limit:
             yield Finding("L003", f"record has {characters:,} characters; the limit is {limit:,}",
                           line=int(chunk.line_of(start)), record=chunk.first_record + index,
