@@ -115,14 +115,15 @@ class LongRecordCount:
 class LongInProgress:
     """A record over MAX_RECORD_BYTES, streamed: its head is kept, the rest counted and dropped."""
 
-    def __init__(self, scanner, head: int):
-        """scanner: scan._Scanner, its held bytes starting with the record; head: how many to keep."""
-        self.scanner = scanner
+    def __init__(self, scanner, head: int, build_chunk):
+        """scanner: scan._Scanner, its held bytes starting with the record; head: how many of
+        them to keep; build_chunk: scan.build_chunk."""
+        self.scanner, self.build_chunk = scanner, build_chunk
         self.base, self.line, self.record = scanner.base, scanner.line, scanner.record
         structural, breaks, anomalies = (np.concatenate(parts) for parts in
                                          (scanner.events.structural, scanner.events.breaks, scanner.events.anomalies))
         inside = (anomalies[:, 1] < head) & (anomalies[:, 2] < head)
-        self.head = (scanner.bytes_before(head), structural[:np.searchsorted(structural, head)],
+        self.head = (scanner.held[:head], structural[:np.searchsorted(structural, head)],
                      breaks[:np.searchsorted(breaks, head)], anomalies[inside])
         self.count = LongRecordCount(self.base, self.line, scanner.field_limit)
 
@@ -141,7 +142,7 @@ class LongInProgress:
                 content_end -= 1
         inside = terminator == END_OF_FILE and scanner.state.mode in (QUOTED, PENDING)
         open_quote = scanner.base + scanner.state.open_quote if inside else None
-        piece, base, line = scanner.bytes_before(content_end), scanner.base, scanner.line
+        piece, base, line = scanner.held[:content_end], scanner.base, scanner.line
         structural, breaks, _ = scanner.consume(content_end)
         self.count.feed(piece, base, line, structural, breaks)
         if terminator is None:
@@ -155,9 +156,9 @@ class LongInProgress:
                open_quote: int | None) -> CsvChunk:
         data, structural, breaks, anomalies = self.head
         measures = self.count.finish(end_line, terminator_bytes, open_quote is not None)
-        chunk = self.scanner.build_chunk(data, structural, breaks, anomalies, self.scanner.dialect, self.base, self.line,
-                            self.record, is_last, None if open_quote is None else open_quote - self.base,
-                            long_record=measures)
+        chunk = self.build_chunk(data, structural, breaks, anomalies, self.scanner.dialect, self.base, self.line,
+                                 self.record, is_last, None if open_quote is None else open_quote - self.base,
+                                 long_record=measures)
         chunk.terminators = np.array([terminator], dtype=np.uint8)  # not the end of the head: the record's own
         self.scanner.record += 1
         return chunk

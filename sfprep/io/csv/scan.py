@@ -121,7 +121,8 @@ class _Scanner:
     def ready(self, at_end: bool) -> Iterator[CsvChunk]:
         """The chunks the bytes scanned so far complete."""
         if self.long is None and self._first_record_is_long(at_end):
-            self.long = LongInProgress(self, _character_boundary(self.held, min(LONG_RECORD_HEAD, MAX_RECORD_BYTES)))
+            head = _character_boundary(self.held, min(LONG_RECORD_HEAD, MAX_RECORD_BYTES))
+            self.long = LongInProgress(self, head, build_chunk)
         if self.long is not None:
             chunk = self.long.stream(at_end)
             if chunk is None:
@@ -149,18 +150,12 @@ class _Scanner:
     def _chunk(self, cut: int, is_last: bool) -> CsvChunk:
         base, line, inside = self.base, self.line, self.state.mode in (QUOTED, PENDING)
         unterminated = self.state.open_quote if is_last and inside else None
-        data = self.bytes_before(cut)
+        data = self.held[:cut]
         structural, breaks, anomalies = self.consume(cut)
         chunk = build_chunk(data, structural, breaks, anomalies, self.dialect, base, line, self.record,
                             is_last, unterminated)
         self.record += chunk.record_count
         return chunk
-
-    def bytes_before(self, offset: int) -> bytes:
-        return self.held[:offset]
-
-    def build_chunk(self, *args, **kwargs) -> CsvChunk:
-        return build_chunk(*args, **kwargs)
 
     def consume(self, cut: int):
         """Drop held[:cut], moving base, line and the state past it; its events, as arrays."""
@@ -199,11 +194,8 @@ class _Events:
     def last_record_break(self, held, line_break: int) -> int | None:
         if self.first_record_break(held, line_break) is None:
             return None
-        for structural in reversed(self.structural):
-            found = _record_break(held, structural, line_break, -1)
-            if found is not None:
-                return found
-        return None  # pragma: no cover - the first one is found
+        found = (_record_break(held, structural, line_break, -1) for structural in reversed(self.structural))
+        return next(position for position in found if position is not None)
 
     def take(self, cut: int):
         """The events before offset cut; the rest are kept, moved to the bytes after it."""
