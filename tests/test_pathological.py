@@ -210,6 +210,16 @@ def test_a_long_record_is_measured_while_streamed_and_the_rest_is_linted(data, e
         assert (found, count) == (expected, records), f"chunk_size={chunk_size}"
 
 
+def test_a_long_records_fields_are_counted_whole(scanner, tmp_path, monkeypatch):
+    path = tmp_path / "Account.csv"
+    path.write_bytes(b"A,B\n" + b"x" * 300 + b",y,z\nshort,row\n")
+    monkeypatch.setitem(LIMITS, "fields_per_record", 2)
+    for chunk_size in (None, 5):
+        found, _, _ = _lint(path, monkeypatch, chunk_size=chunk_size, select=("Q006", "L002"))
+        assert found == [("L002", 2, 1, None, "3 fields; the limit is 2"),
+                         ("Q006", 2, 1, None, "record has 3 fields, the header has 2")]
+
+
 @pytest.mark.parametrize("data", [UNQUOTED, QUOTED, NEVER_CLOSED], ids=["unquoted", "quoted", "never-closed"])
 def test_a_long_record_is_measured_as_a_held_one(data, tmp_path, monkeypatch):
     """The sizes counted while streaming are those the rules count on a record held whole."""

@@ -155,9 +155,14 @@ class CsvChunk:
         count = self.field_counts[record_index]
         return [self.field_bytes(i) for i in range(first, first + count)]
 
+    def fields_per_record(self) -> np.ndarray:
+        """Fields of each record: a long record's as counted while it was streamed (its
+        chunk's spans cover only its first bytes)."""
+        return self.field_counts if self.long_record is None else np.array([self.long_record.fields])
+
     def record_characters(self, record_index: int) -> int:
-        """Characters of one record's values, delimiters and quoting not counted (L003): see
-        value_characters. An invalid UTF-8 byte counts as one, as everywhere."""
+        """Characters of one record's values, delimiters and quoting not counted (L003; see
+        quoting_characters). An invalid UTF-8 byte counts as one, as everywhere."""
         start, end = int(self.record_starts[record_index]), int(self.record_ends[record_index])
         arr = self.array[start:end]
         first = int(self.record_first_field[record_index])

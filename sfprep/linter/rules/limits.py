@@ -62,13 +62,6 @@ def long_record_fields(chunk, ctx):
                           offset=field.offset)
 
 
-def _field_counts(chunk):
-    """Fields per record (a long record's counted while streamed: its chunk holds only its first bytes)."""
-    import numpy as np
-
-    return chunk.field_counts if chunk.long_record is None else np.array([chunk.long_record.fields])
-
-
 @rule("L002", "too-many-fields", "E")
 def too_many_fields(chunk, ctx):
     """Record has more fields than the per-record limit.
@@ -93,7 +86,7 @@ def too_many_fields(chunk, ctx):
     import numpy as np
 
     limit = _limit(ctx, "fields_per_record")
-    counts = _field_counts(chunk)
+    counts = chunk.fields_per_record()
     for index in np.flatnonzero(counts > limit).tolist():
         start = int(chunk.record_starts[index])
         yield Finding("L002", f"{int(counts[index]):,} fields; the limit is {limit:,}",

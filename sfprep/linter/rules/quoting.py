@@ -243,7 +243,7 @@ def ragged_record(chunk, ctx):
             yield Skipped("the header is too long to read")
         return
     expected = len(ctx.header.names)
-    counts = chunk.field_counts if chunk.long_record is None else np.array([chunk.long_record.fields])
+    counts = chunk.fields_per_record()
     ragged = (counts != expected) & (chunk.record_ends != chunk.record_starts)
     if chunk.first_record == 0 and len(ragged):
         ragged[0] = False
