@@ -241,3 +241,34 @@ def test_c_and_numpy_text_passes_agree_on_every_byte_at_every_place_of_a_word(by
     for before in range(18):
         _assert_text_passes_agree(b"a" * before + bytes([byte]) + b"b" * (17 - before))
         _assert_text_passes_agree(b"a" * before + bytes([byte]))
+
+
+# --- The resumable scan: C and numpy stop in the same state, block after block -----------
+
+def _resumed_steps(resume, data: bytes, block: int, dialect: Dialect) -> list:
+    """What each call of a resumable scan answers when data arrives `block` bytes at a time:
+    events, where it resumes, and the state (its offsets where they mean something)."""
+    held, start, state, steps = b"", 0, csv_scan.ScanState(), []
+    bounds = list(range(block, len(data), block)) + [len(data)]
+    previous = 0
+    for number, bound in enumerate(bounds):
+        held += data[previous:bound]
+        previous = bound
+        structural, breaks, anomalies, start, state = resume(held, start, dialect, state, number == len(bounds) - 1)
+        inside = state.mode in (csv_scan.QUOTED, csv_scan.PENDING)
+        steps.append((structural.tolist(), breaks.tolist(), anomalies.tolist(), start, state.mode, state.field_start,
+                      state.open_quote if inside else None, state.pending if state.mode == csv_scan.PENDING else None))
+    return steps
+
+
+@settings(max_examples=800, derandomize=True, deadline=None)
+@given(CSV_BYTES, st.sampled_from(_DIALECTS), st.integers(min_value=1, max_value=5))
+def test_c_and_numpy_resume_alike_block_after_block(data, dialect, block):
+    dialect = Dialect(ord(dialect[0]), dialect[1])
+    by_c = _resumed_steps(csv_scan._resume_in_c, data, block, dialect)
+    assert _resumed_steps(csv_scan._resume_in_numpy, data, block, dialect) == by_c
+    # And the blocks' events together are those of the whole buffer scanned at once.
+    whole = _resumed_steps(csv_scan._resume_in_c, data, max(1, len(data)), dialect)[-1]
+    joined = [sum((step[k] for step in by_c), []) for k in range(3)]
+    assert joined == list(whole[:3])
+    assert by_c[-1][4:] == whole[4:]

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from sfprep.core.model import Applicability, FileResult, Finding, Fix, Severity, StampedFinding
+from sfprep.core.model import FileResult, Finding, Fix, Severity, StampedFinding
 from sfprep.report import full, html, summarise
 from sfprep.report.groups import Tally, group_findings
 from tests.helpers import invoke, write

@@ -2,7 +2,7 @@
 
 1. Chunk-boundary invariance: the engine's findings do not depend on the chunk size.
 2. Hand-derived scanner cases: records, fields, values, lines, quote anomalies.
-3. The MAX_RECORD_BYTES guard.
+3. The MAX_RECORD_BYTES guard (tests/test_pathological.py has more).
 4. Bad input through the CLI never hangs or tracebacks.
 """
 from __future__ import annotations
@@ -364,7 +364,7 @@ def test_delimiter_other_than_comma():
 
 # --------------------------------------------------------------------------- 3. MAX_RECORD_BYTES
 
-def test_max_record_bytes_guard_stops_on_unterminated_quote(monkeypatch):
+def test_max_record_bytes_guard_holds_an_unterminated_quote_no_longer(monkeypatch):
     monkeypatch.setattr(csv_scan, "MAX_RECORD_BYTES", 100)
     data = b'A,B\n"abc\n' + b"x,y\n" * 250
     started = time.monotonic()
@@ -374,8 +374,9 @@ def test_max_record_bytes_guard_stops_on_unterminated_quote(monkeypatch):
     last = chunks[-1]
     assert last.unterminated_quote is not None
     assert last.base + last.unterminated_quote == 4
-    # The carried buffer never grew much past the limit.
+    # The carried buffer never grew much past the limit; the rest was streamed to the end.
     assert max(len(c.data) for c in chunks) <= 100 + 16
+    assert last.long_record is not None and last.end == len(data)
 
 
 def test_max_record_bytes_guard_through_the_engine(tmp_path, monkeypatch):

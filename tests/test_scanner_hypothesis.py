@@ -135,3 +135,16 @@ def test_any_bytes_scan_the_same_whatever_the_chunk_size(data, cr_only):
         assert data[anomaly[2]:anomaly[2] + 1] == b'"', anomaly
     for chunk_size in (1, 2, 3, 7):
         assert _scan_summary(data, dialect, chunk_size) == expected, f"chunk_size={chunk_size}"
+
+
+@settings(deadline=None, max_examples=150, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(tables())
+def test_record_characters_are_those_of_the_values(table):
+    """L003 counts a record's characters without decoding its values (and so does the scan
+    of a record too long to hold): the count is that of the values Python's reader reads."""
+    data = write_table(*table)
+    expected = [sum(len(value) for value in values) for _, values in python_records(data)]
+    counted = [chunk.record_characters(index) for chunk in csv_scan.scan(io.BytesIO(data), csv_scan.Dialect())
+               for index in range(chunk.record_count)]
+    assert counted == expected

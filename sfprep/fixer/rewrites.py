@@ -47,6 +47,7 @@ def _rewrite_line_endings(source: BinaryIO, target: BinaryIO, wrong: str, right:
     kinds = {"LF": csv_scan.TERM_LF, "CRLF": csv_scan.TERM_CRLF, "CR": csv_scan.TERM_CR}
     dialect = Dialect(delimiter=ord(delimiter), line_break=CR if wrong == "CR" else LF)
     for chunk in csv_scan.scan(source, dialect):
+        _refuse_long_record(chunk)
         arr = chunk.array
         ends = chunk.record_ends[chunk.terminators == kinds[wrong]]
         if wrong == "CRLF":      # drop the CR (or, to CR, the LF)
@@ -72,7 +73,16 @@ def _redelimit(source: BinaryIO, target: BinaryIO, delimiter: str, new_delimiter
     target.write(UTF8_BOM[:start])
     source.seek(start)
     for chunk in csv_scan.scan(source, sniffed.dialect(delimiter), start_offset=start):
+        _refuse_long_record(chunk)
         if chunk.anomalies or chunk.unterminated_quote is not None:
             raise UsageError("the file's quoting is not clean enough to re-delimit exactly "
                              "(a Q002-Q005 problem); nothing was changed")
         target.write(redelimit_chunk(chunk, ord(new_delimiter)).data)
+
+
+def _refuse_long_record(chunk) -> None:
+    """The scanner holds only the first bytes of a record over its limit: rewriting from them
+    would drop the rest."""
+    if chunk.long_record is not None:
+        raise UsageError(f"record {chunk.first_record} (line {chunk.first_line}) is {chunk.long_record.size:,} bytes "
+                         "long, too long to rewrite (see L003); nothing was changed")

@@ -93,22 +93,34 @@ class FileLint:
                 if self.size > csv_scan.CHUNK_SIZE:
                     reuse_freed_memory()
                     scan = csv_scan.scan_ahead
-                for chunk in scan(stream, dialect, start_offset=start):
+                for chunk in scan(stream, dialect, start_offset=start, field_limit=ctx.profile.get("characters_per_field")):
                     if progress is not None:
-                        progress(chunk.base + len(chunk.data))
+                        progress(chunk.end)
                     emit.bucket = chunk.first_record
                     _observe(chunk, ctx)
                     if chunk.first_record == 0:
-                        ctx.header = _header(chunk)
-                        ctx.columns = resolve_columns(ctx.header.names, ctx.described)
-                        _run(by_scope[Scope.HEADER], emit, ctx.header, ctx)
+                        self._read_header(chunk)
                     _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
-                    if not (value_stage.active and value_stage.feed(chunk)):
+                    # a long record's chunk holds only its first bytes: no values to check
+                    if not (value_stage.active and chunk.long_record is None and value_stage.feed(chunk)):
                         emit.close(chunk.first_record)
                 if value_stage.active:
                     self.value_stage = value_stage
         except OSError as error:
             raise UsageError(f"{self.path}: cannot read: {error.strerror or error}") from None
+
+    def _read_header(self, chunk) -> None:
+        ctx = self.ctx
+        ctx.header = _header(chunk)
+        if ctx.header is None:
+            # A header too long to hold: the rules that need its names cannot run.
+            reason = f"the header is {chunk.long_record.size:,} bytes long, too long to read"
+            needs_names = self.by_scope[Scope.HEADER] + self.by_scope[Scope.VALUES] + self.by_scope[Scope.FRAME]
+            self.result.skipped_rules.extend((rule_.code, reason) for rule_, _ in needs_names
+                                             if Scope.CHUNK not in rule_.checks)
+            return
+        ctx.columns = resolve_columns(ctx.header.names, ctx.described)
+        _run(self.by_scope[Scope.HEADER], self.emit, ctx.header, ctx)
 
     def _skip_unread(self, reason: str) -> None:
         """The file is not CSV text (gzip, XLSX, UTF-16...): the sniff rules have said what it
@@ -224,6 +236,7 @@ def _observe(chunk, ctx: FileContext) -> None:
     if chunk.first_record == 0 and chunk.record_count:
         data[0] = False
     ctx.data_records += int(np.count_nonzero(data & ~blank))
+    long_record = chunk.long_record
     tally = ctx.line_endings
     for kind, name in TERMINATOR_NAMES.items():
         records = np.flatnonzero(chunk.terminators == kind)
@@ -232,25 +245,34 @@ def _observe(chunk, ctx: FileContext) -> None:
         tally.counts[name] = tally.counts.get(name, 0) + len(records)
         if name not in tally.first_line:
             first = int(records[0])
-            tally.first_line[name] = int(chunk.line_of(chunk.record_ends[first]))
+            # (a long record's chunk holds its first bytes only: its end is counted apart)
+            end_line = long_record.end_line if long_record else chunk.line_of(chunk.record_ends[first])
+            tally.first_line[name] = int(end_line)
             tally.first_record[name] = chunk.first_record + first
-    if chunk.unterminated_quote is not None and ctx.unterminated_quote is None:
-        ctx.unterminated_quote = chunk.locate(chunk.unterminated_quote)
+    if ctx.unterminated_quote is None:
+        if long_record is not None and long_record.unterminated is not None:
+            line, column = long_record.unterminated
+            ctx.unterminated_quote = (line, chunk.first_record, column)
+        elif chunk.unterminated_quote is not None:
+            ctx.unterminated_quote = chunk.locate(chunk.unterminated_quote)
 
 
-def _header(chunk) -> Header:
+def _header(chunk) -> Header | None:
+    """The header from the chunk holding record 0; None when it is too long to hold."""
     from sfprep.io.csv.scan import unquote
 
+    if chunk.long_record is not None:
+        return None
     first = int(chunk.record_first_field[0])
     count = int(chunk.field_counts[0])
-    indices = range(first, first + count)
-    raw = [chunk.field_bytes(i) for i in indices]
-    starts = [int(chunk.field_starts[i]) for i in indices]
+    starts = chunk.field_starts[first:first + count]
+    data = chunk.data
+    raw = [data[start:end] for start, end in zip(starts.tolist(), chunk.field_ends[first:first + count].tolist())]
     return Header(
         names=[unquote(r).decode("utf-8", "replace") for r in raw],
         raw=raw,
-        starts=[chunk.base + s for s in starts],
-        lines=[int(line) for line in chunk.line_of(starts)],
+        starts=(starts + chunk.base).tolist(),
+        lines=chunk.line_of(starts).tolist(),
         line=int(chunk.line_of(chunk.record_starts[0])),
         is_blank=bool(chunk.record_ends[0] == chunk.record_starts[0]),
     )

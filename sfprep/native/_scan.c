@@ -1,15 +1,23 @@
 /* The structural CSV pass in C: one state machine over the bytes of a chunk.
  *
- * It decides exactly what sfprep/io/csv/scan.py's numpy path decides (the tests run
- * both on the same inputs): which delimiters and line breaks are structural, every quoting
- * anomaly, and the quote that opened a field still open at the end. It is optional: when
- * it cannot be built, the numpy path runs instead.
+ * It decides exactly what sfprep/io/csv/numpy_pass.py decides (the tests run both on the
+ * same inputs): which delimiters and line breaks are structural, every quoting anomaly,
+ * and the quote that opened a field still open at the end. It is optional: when it cannot
+ * be built, the numpy path runs instead.
  *
- * scan(buffer, delimiter, line_break) ->
+ * The scan is resumable, so that a record spanning many blocks is scanned once: it starts
+ * at `start` in the state a previous call ended in, and ends where the rest of the file
+ * could still change a decision (a quote in a quoted value that is the last byte, or is
+ * followed only by a CR, is looked at again with the next block).
+ *
+ * scan(buffer, start, delimiter, line_break, is_last, mode, field_start, open_quote, pending) ->
  *     (structural separators as int64 bytes, all line breaks as int64 bytes,
- *      [(kind, position, quote), ...], open quote or -1)
+ *      anomalies as int64 bytes of (kind, position, quote) triples,
+ *      resume, mode, field_start, open_quote, pending)
  * kind: 0 stray quote, 1 text before an opening quote, 2 text after a closing quote,
  *       3 unescaped quote inside a quoted field.
+ * mode: see the enum below. Positions are offsets in buffer; the state's may be negative
+ * (before the buffer's first byte).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -36,9 +44,20 @@ static PyObject *vec_bytes(Vec *v) {
     return PyBytes_FromStringAndSize((const char *)v->data, v->len * (Py_ssize_t)sizeof(int64_t));
 }
 
-enum { UNQUOTED, QUOTED };
+/* The scanner's state between two calls. */
+enum {
+    M_BLANK,    /* outside quotes; the field so far (field_start up to start) is blanks or nothing */
+    M_TEXT,     /* outside quotes; the field so far holds text: a quote now is a stray one */
+    M_STRAY,    /* outside quotes, after a stray quote: quotes are text up to the next separator */
+    M_QUOTED,   /* inside a quoted value (opened at open_quote) */
+    M_PENDING,  /* inside a quoted value, after a quote (at pending) followed by text and then
+                   nothing yet: the next quote makes it an unescaped one, the next separator
+                   makes it a closing one followed by text */
+};
 
-/* First delimiter or line break after `from`, or n. */
+static inline int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/* First delimiter or line break from `from` on, or n. */
 static Py_ssize_t next_separator(const unsigned char *b, Py_ssize_t from, Py_ssize_t n, int d, int brk) {
     for (Py_ssize_t j = from; j < n; j++) if (b[j] == d || b[j] == brk) return j;
     return n;
@@ -65,79 +84,96 @@ static inline uint64_t special_bits(const unsigned char *b, Py_ssize_t base, Py_
     return bits;
 }
 
+/* Whether the bytes from field_start up to `end` are blanks only, looking no further back
+ * than `start` (what lies before it the entry mode says: blank_prefix). */
+static int blank_field(const unsigned char *b, Py_ssize_t start, Py_ssize_t end, Py_ssize_t field_start,
+                       int blank_prefix) {
+    Py_ssize_t s = end, low = field_start > start ? field_start : start;
+    while (s > low && is_blank(b[s - 1])) s--;
+    return s == field_start || (s == start && field_start < start && blank_prefix);
+}
+
 /* The state machine runs on "events" only (quotes, delimiters, line breaks), found 64 bytes
  * at a time; the bytes between them are never looked at one by one. */
 static PyObject *scan(PyObject *self, PyObject *args) {
     Py_buffer view;
-    int delimiter, line_break;
-    if (!PyArg_ParseTuple(args, "y*ii", &view, &delimiter, &line_break)) return NULL;
+    Py_ssize_t start, field_start, open_quote, pending;
+    int delimiter, line_break, is_last, mode;
+    if (!PyArg_ParseTuple(args, "y*niipinnn", &view, &start, &delimiter, &line_break, &is_last, &mode,
+                          &field_start, &open_quote, &pending)) return NULL;
     const unsigned char *b = view.buf;
-    Py_ssize_t n = view.len, field_start = 0, open_quote = -1, skip_until = 0;
-    int state = UNQUOTED, failed = 0;
+    Py_ssize_t n = view.len, resume = n, skip_until = start, sep = -1;
+    if (start < 0 || start > n) start = n;
+    int quoted = mode == M_QUOTED || mode == M_PENDING, is_pending = mode == M_PENDING;
+    int stray = mode == M_STRAY, blank_prefix = mode == M_BLANK, failed = 0;
     Vec seps = {0}, breaks = {0}, anomalies = {0};  /* anomalies: triples kind, position, quote */
 
 #define PUSH(v, x) do { if (vec_push(&(v), (x)) < 0) { failed = 1; goto done; } } while (0)
 #define ANOMALY(kind, pos, q) do { PUSH(anomalies, kind); PUSH(anomalies, pos); PUSH(anomalies, q); } while (0)
 
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t base = 0; base < n; base += 64) {
+    for (Py_ssize_t base = start; base < n; base += 64) {
         uint64_t bits = special_bits(b, base, n, delimiter, line_break);
         while (bits) {
             Py_ssize_t j = base + __builtin_ctzll(bits);
             bits &= bits - 1;
             if (j < skip_until) continue;
             unsigned char c = b[j];
-            if (state == QUOTED) {
+            if (is_pending) {                                      /* the first event decides */
+                is_pending = 0;
+                if (c == '"') ANOMALY(3, pending, pending);
+                else { ANOMALY(2, pending + 1, pending); quoted = 0; }
+            }
+            if (quoted) {
                 if (c == line_break) { PUSH(breaks, j); continue; }
                 if (c != '"') continue;                            /* a delimiter inside the value */
                 Py_ssize_t next = j + 1;
+                int wait_cr = line_break == '\n' && next + 1 == n && b[next] == '\r';
+                if (!is_last && (next >= n || wait_cr)) { resume = j; goto done; }  /* decided with more bytes */
                 if (next < n && b[next] == '"') { skip_until = j + 2; continue; }   /* "" inside a quoted value */
                 int closes = next >= n || b[next] == delimiter || b[next] == line_break
                     || (line_break == '\n' && b[next] == '\r' && next + 1 < n && b[next + 1] == '\n');
-                if (closes) { state = UNQUOTED; open_quote = -1; continue; }
-                Py_ssize_t sep = next_separator(b, next, n, delimiter, line_break);
-                const unsigned char *nq = memchr(b + next, '"', (size_t)(n - next));
-                if (nq && (Py_ssize_t)(nq - b) < sep) { ANOMALY(3, j, j); continue; }  /* a lone quote; the value goes on */
+                if (closes) { quoted = 0; continue; }
+                if (sep < next) sep = next_separator(b, next, n, delimiter, line_break);
+                if (memchr(b + next, '"', (size_t)(sep - next))) { ANOMALY(3, j, j); continue; }  /* a lone quote; the value goes on */
+                if (sep == n && !is_last) { is_pending = 1; pending = j; continue; }  /* nothing follows yet */
                 ANOMALY(2, next, j);                               /* closed, then text before the separator */
-                state = UNQUOTED; open_quote = -1;
+                quoted = 0;
                 continue;
             }
             if (c == delimiter || c == line_break) {
                 PUSH(seps, j);
                 if (c == line_break) PUSH(breaks, j);
                 field_start = j + 1;
+                stray = 0;
                 continue;
             }
-            if (j == field_start) { state = QUOTED; open_quote = j; continue; }
-            Py_ssize_t start = j;
-            while (start > field_start && (b[start - 1] == ' ' || b[start - 1] == '\t')) start--;
-            if (start == field_start) {                            /* blanks, then the opening quote */
-                ANOMALY(1, start, j);
-                state = QUOTED; open_quote = j;
+            if (stray) continue;                                   /* text: every quote up to the separator */
+            if (j == field_start || blank_field(b, start, j, field_start, blank_prefix)) {
+                if (j != field_start) ANOMALY(1, field_start, j);  /* blanks, then the opening quote */
+                quoted = 1; open_quote = j;
                 continue;
             }
-            ANOMALY(0, j, j);                                      /* text: every quote up to the separator */
-            skip_until = next_separator(b, j, n, delimiter, line_break);
+            ANOMALY(0, j, j);
+            stray = 1;
         }
     }
+    if (is_pending && is_last) { ANOMALY(2, pending + 1, pending); is_pending = 0; quoted = 0; }
 done:
+    if (quoted) mode = is_pending ? M_PENDING : M_QUOTED;
+    else if (stray) mode = M_STRAY;
+    else mode = blank_field(b, start, resume, field_start, blank_prefix) ? M_BLANK : M_TEXT;
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     PyObject *result = NULL;
     if (failed) {
         PyErr_NoMemory();
     } else {
-        PyObject *list = PyList_New(anomalies.len / 3);
-        for (Py_ssize_t k = 0; list && k < anomalies.len / 3; k++) {
-            PyObject *t = Py_BuildValue("(LLL)", (long long)anomalies.data[3 * k],
-                                        (long long)anomalies.data[3 * k + 1], (long long)anomalies.data[3 * k + 2]);
-            if (!t) { Py_CLEAR(list); break; }
-            PyList_SET_ITEM(list, k, t);
-        }
-        PyObject *s = vec_bytes(&seps), *br = vec_bytes(&breaks);
-        if (list && s && br)
-            result = Py_BuildValue("(NNNn)", s, br, list, state == QUOTED ? open_quote : (Py_ssize_t)-1);
-        else { Py_XDECREF(list); Py_XDECREF(s); Py_XDECREF(br); }
+        PyObject *s = vec_bytes(&seps), *br = vec_bytes(&breaks), *an = vec_bytes(&anomalies);
+        if (s && br && an)
+            result = Py_BuildValue("(NNNninnn)", s, br, an, resume, mode, field_start,
+                                   quoted ? open_quote : (Py_ssize_t)-1, is_pending ? pending : (Py_ssize_t)-1);
+        else { Py_XDECREF(s); Py_XDECREF(br); Py_XDECREF(an); }
     }
     PyMem_RawFree(seps.data); PyMem_RawFree(breaks.data); PyMem_RawFree(anomalies.data);
     return result;
@@ -268,7 +304,7 @@ static PyObject *text(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
-    {"scan", scan, METH_VARARGS, "Structural separators, line breaks, quoting anomalies, open quote."},
+    {"scan", scan, METH_VARARGS, "Structural separators, line breaks, quoting anomalies and the state to resume from."},
     {"fields", fields, METH_VARARGS, "Field and record spans from the structural separators."},
     {"text", text, METH_VARARGS, "(first invalid UTF-8 offset or -1, continuation bytes, control bytes, bare CRs)."},
     {NULL, NULL, 0, NULL},

@@ -60,12 +60,26 @@ class Column:
         return self.relationship is not None
 
 
-def parse_column(index: int, header_name: str) -> Column:
+def parse_column(index: int, header_name: str, described: ObjectInfo | None = None) -> Column:
+    """The column a header name makes: its parts, and what the describe (or, without one,
+    its name) says it holds. Made once: a frozen Column is slow to copy, and a header can
+    have 200,000 of them."""
     name = header_name.strip()
     object_type, _, rest = name.rpartition(":") if ":" in name else (None, "", name)
     relationship, _, target = rest.rpartition(".") if "." in rest else (None, "", rest)
-    return Column(index, name, object_type.strip() if object_type else None,
-                  relationship.strip() if relationship else None, target.strip(), None, None)
+    relationship = relationship.strip() if relationship else None
+    target = target.strip()
+    field, value_type, inferred = None, None, ""
+    if described is not None:
+        if relationship is not None:
+            field = described.relationship(relationship.split(".")[0])
+        else:
+            field = described.field(target)
+            value_type = field.type if field else None
+    elif relationship is None and is_record_id_name(name):
+        value_type, inferred = "id", "its name"
+    return Column(index, name, object_type.strip() if object_type else None, relationship, target, field,
+                  value_type, inferred)
 
 
 def column_named(columns: list[Column], name: str | None) -> Column | None:
@@ -75,25 +89,7 @@ def column_named(columns: list[Column], name: str | None) -> Column | None:
 
 
 def resolve_columns(header_names: list[str], described: ObjectInfo | None) -> list[Column]:
-    columns = []
-    for index, header_name in enumerate(header_names):
-        column = parse_column(index, header_name)
-        if described is None:
-            columns.append(_guess_from_name(column))
-            continue
-        if column.is_relationship:
-            field = described.relationship(column.relationship.split(".")[0])
-            columns.append(replace(column, field=field, value_type=None))
-        else:
-            field = described.field(column.target)
-            columns.append(replace(column, field=field, value_type=field.type if field else None))
-    return columns
-
-
-def _guess_from_name(column: Column) -> Column:
-    if not column.is_relationship and is_record_id_name(column.name):
-        return replace(column, value_type="id", inferred="its name")
-    return column
+    return [parse_column(index, name, described) for index, name in enumerate(header_names)]
 
 
 def is_record_id_name(name: str) -> bool:

@@ -4,10 +4,11 @@ file offset of data[0]."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from sfprep.io.csv.dialect import Dialect
+from sfprep.io.csv.dialect import QUOTE, Dialect
 
 # Record terminators, as stored in CsvChunk.terminators.
 END_OF_FILE, TERM_LF, TERM_CRLF, TERM_CR = 0, 1, 2, 3
@@ -19,6 +20,52 @@ OUTSIDE_BEFORE_OPEN = "outside-before-open"      # Q004
 OUTSIDE_AFTER_CLOSE = "outside-after-close"      # Q004
 UNESCAPED_QUOTE = "unescaped-quote"              # Q005
 ANOMALY_KINDS = (STRAY_QUOTE, OUTSIDE_BEFORE_OPEN, OUTSIDE_AFTER_CLOSE, UNESCAPED_QUOTE)
+
+
+# Scanner modes between two blocks (the same numbers as sfprep/native/_scan.c).
+BLANK = 0     # outside quotes; the field so far is blanks or nothing
+TEXT = 1      # outside quotes; the field so far holds text: a quote now is a stray one
+STRAY = 2     # outside quotes, after a stray quote: quotes are text up to the next separator
+QUOTED = 3    # inside a quoted value
+PENDING = 4   # inside a quoted value, after a quote followed by text and nothing else yet
+
+
+class ScanState(NamedTuple):
+    """Where the scan of a buffer stopped, to resume it with the next block (offsets in the buffer)."""
+
+    mode: int = BLANK
+    field_start: int = 0
+    open_quote: int = -1   # the quote that opened the value (QUOTED, PENDING; else meaningless)
+    pending: int = -1      # the quote of PENDING (else meaningless)
+
+    def shifted(self, by: int) -> "ScanState":
+        """The same state, for the buffer with its first `by` bytes removed (offsets may go
+        below zero: the record began before the bytes still held)."""
+        return ScanState(self.mode, self.field_start - by, self.open_quote - by, self.pending - by)
+
+
+@dataclass(frozen=True, slots=True)
+class LongField:
+    column: int       # 1-based
+    line: int         # physical line of its first byte
+    offset: int       # file offset of its first byte
+    characters: int   # characters of its value (quoting not counted)
+
+
+@dataclass(frozen=True, slots=True)
+class LongRecord:
+    """A record longer than the scanner holds (scan.MAX_RECORD_BYTES): its chunk keeps only its
+    first bytes (as one truncated record); these are its measures, counted while streaming it."""
+
+    size: int                    # bytes, its terminator excluded
+    characters: int              # characters of its values, delimiters and quoting not counted
+    raw_characters: int          # every character, its terminator included
+    fields: int
+    end_line: int                # physical line of its terminator (or of its last byte)
+    terminator_bytes: int        # 0 (end of file), 1 or 2 (CRLF)
+    longest: LongField
+    long_fields: tuple[LongField, ...] = ()   # the fields over the limit the scan was given
+    unterminated: tuple[int, int] | None = None  # (line, column) of a quote the file ends inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +96,16 @@ class CsvChunk:
     anomalies: list[Anomaly] = field(default_factory=list)
     unterminated_quote: int | None = None  # offset of the opening quote never closed
     is_last: bool = False
+    long_record: LongRecord | None = None  # the chunk holds only the first bytes of this one record
     _text: tuple | None = field(default=None, repr=False)  # utf8.check's answer, once asked
     _anomaly_arrays: tuple | None = field(default=None, repr=False)
+
+    @property
+    def end(self) -> int:
+        """File offset just after the chunk's bytes (after a long record, not only its first bytes)."""
+        if self.long_record is None:
+            return self.base + len(self.data)
+        return self.base + self.long_record.size + self.long_record.terminator_bytes
 
     @property
     def array(self) -> np.ndarray:
@@ -61,7 +116,10 @@ class CsvChunk:
         return self.check_text().first_invalid
 
     def character_count(self) -> int:
-        """Characters in the chunk (an invalid UTF-8 byte counts as one)."""
+        """Characters in the chunk (an invalid UTF-8 byte counts as one); of the whole long
+        record, for a chunk holding one."""
+        if self.long_record is not None:
+            return self.long_record.raw_characters
         checked = self.check_text()
         if checked.characters is None:
             from sfprep.io.utf8 import count_characters
@@ -109,6 +167,23 @@ class CsvChunk:
             self._anomaly_arrays = (kinds, positions, quotes)
         return self._anomaly_arrays
 
+    def fields_per_record(self) -> np.ndarray:
+        """Fields of each record: a long record's as counted while it was streamed (its
+        chunk's spans cover only its first bytes)."""
+        return self.field_counts if self.long_record is None else np.array([self.long_record.fields])
+
+    def record_characters(self, record_index: int) -> int:
+        """Characters of one record's values, delimiters and quoting not counted (L003; see
+        quoting_characters). An invalid UTF-8 byte counts as one, as everywhere."""
+        start, end = int(self.record_starts[record_index]), int(self.record_ends[record_index])
+        arr = self.array[start:end]
+        first = int(self.record_first_field[record_index])
+        fields = slice(first, first + int(self.field_counts[record_index]))
+        quotes = np.flatnonzero(arr == QUOTE) + start
+        in_field = np.searchsorted(quotes, self.field_ends[fields]) - np.searchsorted(quotes, self.field_starts[fields])
+        raw = len(arr) - int(np.count_nonzero((arr & 0xC0) == 0x80)) - (int(self.field_counts[record_index]) - 1)
+        return raw - int(quoting_characters(in_field, self.field_quoted[fields]).sum())
+
     def locate(self, offset: int) -> tuple[int, int, int]:
         """(line, record number, 1-based column) of a chunk offset."""
         lines, records, columns, _ = self.locate_many(np.array([offset], dtype=np.int64))
@@ -129,6 +204,13 @@ class CsvChunk:
         columns = fields - self.record_first_field[records] + 1
         return (self.line_of(offsets).tolist(), (records + self.first_record).tolist(),
                 columns.tolist(), fields.tolist())
+
+
+def quoting_characters(quotes: np.ndarray, quoted: np.ndarray) -> np.ndarray:
+    """How many of each field's characters are quoting, given the quotes in it and whether it
+    is quoted: a quoted value's two quotes and one quote of each doubled pair (an
+    unterminated one's opening quote); none in an unquoted field, whose quotes are text."""
+    return np.where(quoted, 1 + quotes // 2, 0)
 
 
 def unquote(raw: bytes) -> bytes:

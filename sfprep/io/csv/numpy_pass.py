@@ -6,15 +6,21 @@ from __future__ import annotations
 import numpy as np
 
 from sfprep.io.csv.chunk import (
+    BLANK,
     END_OF_FILE,
     OUTSIDE_AFTER_CLOSE,
     OUTSIDE_BEFORE_OPEN,
+    PENDING,
+    QUOTED,
+    STRAY,
     STRAY_QUOTE,
     TERM_CR,
     TERM_CRLF,
     TERM_LF,
+    TEXT,
     UNESCAPED_QUOTE,
     Anomaly,
+    ScanState,
 )
 from sfprep.io.csv.dialect import CR, LF, QUOTE, SPACE, TAB, Dialect
 
@@ -57,13 +63,78 @@ def fields_in_numpy(buffer: bytes, arr: np.ndarray, cut: int, structural: np.nda
 
 
 def structure_in_numpy(buffer: bytes, arr: np.ndarray, dialect: Dialect):
-    """(structural separators, all line breaks, anomalies, open quote or None), with numpy."""
+    """(structural separators, all line breaks, anomalies, open quote or None) of a whole
+    file's bytes, with numpy."""
     quotes = np.flatnonzero(arr == QUOTE)
     separators = np.flatnonzero((arr == dialect.delimiter) | (arr == dialect.line_break))
     breaks = separators[arr[separators] == dialect.line_break]
     literal, anomalies = _resolve_quotes(arr, quotes, separators, dialect)
     effective = quotes if not literal else np.delete(quotes, literal)
     return _outside_quotes(separators, effective), breaks, anomalies, _unclosed_opening_quote(effective)
+
+
+# A state is resumed by scanning a few bytes that lead to it, then the new ones: a quote
+# after ' ' opens the field after blanks, one after 'x' is a stray one, and so on.
+_LEAD_IN = {BLANK: b" ", TEXT: b"x", STRAY: b'x"', QUOTED: b'"', PENDING: b'""x'}
+
+
+def resume_in_numpy(buffer, start: int, dialect: Dialect, state: ScanState, is_last: bool):
+    """The scan of buffer[start:] from `state`, as sfprep/native/_scan.c's scan() does it:
+    (structural separators, all line breaks, anomalies, resume, state), offsets in buffer.
+
+    Every decision is final but the last quote's, when it would close a quoted value and
+    no separator follows it: that one waits for the next block (resume at it) or, followed
+    by text, becomes PENDING."""
+    lead = b"" if state.mode == BLANK and state.field_start >= start else _LEAD_IN[state.mode]
+    arr = np.frombuffer(lead + bytes(buffer[start:]), dtype=np.uint8)
+    quotes = np.flatnonzero(arr == QUOTE)
+    separators = np.flatnonzero((arr == dialect.delimiter) | (arr == dialect.line_break))
+    literal, anomalies = _resolve_quotes(arr, quotes, separators, dialect)
+    is_literal = np.zeros(len(quotes), dtype=bool)
+    is_literal[literal] = True
+    effective = quotes[~is_literal]
+    resume, pending = len(arr), -1
+    if not is_last and len(quotes) and not is_literal[-1] and len(effective) % 2 == 0 \
+            and (len(separators) == 0 or separators[-1] < quotes[-1]):
+        last = int(quotes[-1])  # closes the value, or not, depending on the bytes to come
+        effective = effective[:-1]
+        anomalies = [a for a in anomalies if a.quote != last]
+        waits = last + 1 == len(arr) or (dialect.line_break == LF and last + 2 == len(arr) and arr[last + 1] == CR)
+        resume, pending = (last, -1) if waits else (len(arr), last)
+    structural = _outside_quotes(separators, effective)
+    place = _Placer(lead, start, state)
+    end_state = _end_state(arr, structural, effective, anomalies, resume, pending, place, state)
+    anomalies = [Anomaly(a.kind, place(a.position), place(a.quote)) for a in anomalies
+                 if not (lead == _LEAD_IN[STRAY] and a.quote == 1)]
+    breaks = separators[arr[separators] == dialect.line_break]
+    return (place.all(structural), place.all(breaks), anomalies, place(resume), end_state)
+
+
+class _Placer:
+    """Offsets in the lead-in + buffer[start:] scanned, back to offsets in the buffer."""
+
+    def __init__(self, lead: bytes, start: int, state: ScanState):
+        self.shift = start - len(lead)
+        self.lead = {BLANK: (state.field_start,), QUOTED: (state.open_quote,),
+                     PENDING: (state.open_quote, state.pending, state.pending + 1)}.get(state.mode, ()) if lead else ()
+
+    def __call__(self, position: int) -> int:
+        return self.lead[position] if position < len(self.lead) else position + self.shift
+
+    def all(self, positions: np.ndarray) -> np.ndarray:
+        return positions + self.shift  # separators and line breaks are never in the lead-in
+
+
+def _end_state(arr, structural, effective, anomalies, resume, pending, place, state) -> ScanState:
+    field_start = int(structural[-1]) + 1 if len(structural) else 0
+    start_of_field = place(field_start) if len(structural) else state.field_start
+    if len(effective) % 2:
+        opened = place(_unclosed_opening_quote(effective))
+        return ScanState(PENDING if pending >= 0 else QUOTED, start_of_field, opened, place(pending) if pending >= 0 else -1)
+    if any(a.kind == STRAY_QUOTE and a.position >= field_start for a in reversed(anomalies)):
+        return ScanState(STRAY, start_of_field)
+    blank = np.all((arr[field_start:resume] == SPACE) | (arr[field_start:resume] == TAB))
+    return ScanState(BLANK if blank else TEXT, start_of_field)
 
 
 def _unclosed_opening_quote(effective: np.ndarray) -> int | None:

@@ -19,6 +19,13 @@ the two to the same answers:
    spans are numpy arrays. The chunk is cut after its last complete record and the rest
    is carried into the next chunk, so every chunk holds whole records.
 
+The scan is resumable: it ends a block in a ScanState (inside quotes or not, where the field
+began, a quote still to be decided by the next bytes), and the next block is scanned from
+there, so that a record over many blocks is scanned once (a short carried one is scanned
+again with the next block, in one piece: no byte more than twice). A record longer than
+MAX_RECORD_BYTES is not held at all: its chunk keeps its first LONG_RECORD_HEAD bytes, the
+rest is counted (longrecord.py) and dropped, and the scan goes on after it.
+
 Regular files are read with pread; files of more than one chunk are scanned by a reader
 thread ahead of the rules (scan_ahead). Line numbers are physical: every line break
 counts, inside quotes or not.
@@ -35,6 +42,8 @@ from sfprep.io.csv.chunk import (  # noqa: F401  (re-exported: the rules and tes
     END_OF_FILE,
     OUTSIDE_AFTER_CLOSE,
     OUTSIDE_BEFORE_OPEN,
+    PENDING,
+    QUOTED,
     STRAY_QUOTE,
     TERM_CR,
     TERM_CRLF,
@@ -43,16 +52,24 @@ from sfprep.io.csv.chunk import (  # noqa: F401  (re-exported: the rules and tes
     UNESCAPED_QUOTE,
     Anomaly,
     CsvChunk,
+    LongRecord,
+    ScanState,
     unquote,
 )
 from sfprep.io.csv.dialect import CR, LF, Dialect  # noqa: F401
-from sfprep.io.csv.numpy_pass import fields_in_numpy, structure_in_numpy
+from sfprep.io.csv.longrecord import LongInProgress
+from sfprep.io.csv.numpy_pass import fields_in_numpy, resume_in_numpy, structure_in_numpy  # noqa: F401
 from sfprep.native import load_extension
 
 CHUNK_SIZE = 8 << 20
-# A quoted value still open after this many bytes is reported as unterminated (Q003) and
-# ends the scan, so that one missing quote never makes the scanner hold the file in memory.
-MAX_RECORD_BYTES = 64 << 20
+# A record longer than this is not held: its chunk keeps its first LONG_RECORD_HEAD bytes
+# and the scanner streams the rest, counting its measures (CsvChunk.long_record: L001,
+# L002, L003 and Q006 read them), then goes on with the rest of the file. It is far over
+# every Bulk API limit (400,000 characters a record). Blocks are read no bigger than this,
+# so that only a record begun in an earlier block can be that long.
+MAX_RECORD_BYTES = 8 << 20
+LONG_RECORD_HEAD = 1 << 20
+RESCAN_BYTES = 64 << 10
 
 
 class NeedMoreData(Exception):
@@ -63,67 +80,192 @@ class NeedMoreData(Exception):
         self.inside_quotes = inside_quotes
 
 
-def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
-         chunk_size: int = CHUNK_SIZE) -> Iterator[CsvChunk]:
-    """Yield the file's records chunk by chunk, in bounded memory."""
-    read = _reader(stream, chunk_size)
-    carry = b""
-    base, line, record = start_offset, 1, 0
-    while True:
-        buffer, is_last = read(base, carry)
-        if not buffer:
-            return
-        try:
-            chunk = scan_buffer(buffer, dialect, base, line, record, is_last)
-        except NeedMoreData as need:
-            if not need.inside_quotes or len(buffer) <= MAX_RECORD_BYTES:
-                carry = buffer
-                continue
-            # A quote open for longer than any Bulk API record can be: Q003 at its line,
-            # rather than reading the rest of the file into memory as one value.
-            yield scan_buffer(buffer, dialect, base, line, record, True)
-            return
-        yield chunk
-        if chunk.is_last:
-            return
-        consumed = len(chunk.data)
-        base += consumed
-        line += int(np.count_nonzero(chunk.breaks < consumed))
-        record += chunk.record_count
-        carry = buffer[consumed:]
+def scan(stream: BinaryIO, dialect: Dialect, start_offset: int = 0, chunk_size: int = CHUNK_SIZE,
+         field_limit: int | None = None) -> Iterator[CsvChunk]:
+    """Yield the file's records chunk by chunk, in bounded memory. A long record's fields of
+    more than field_limit characters are listed in its LongRecord."""
+    block_size = max(1, min(chunk_size, MAX_RECORD_BYTES))
+    scanner = _Scanner(dialect, start_offset, field_limit, rescan=min(RESCAN_BYTES, block_size))
+    read = _reader(stream, block_size)
+    at_end = False
+    while not at_end:
+        scanner.held, at_end = read(scanner.held, scanner.base + len(scanner.held))
+        scanner.structure(at_end)
+        yield from scanner.ready(at_end)
 
 
-def _reader(stream: BinaryIO, chunk_size: int):
-    """read(base, carry) -> (the unconsumed bytes from file offset `base` plus about
-    chunk_size more, whether the file ends there).
+class _Scanner:
+    """The bytes not yet yielded (held, from file offset base) and what the scan has decided
+    about them so far (up to resume), so that each block is scanned once, whatever the
+    length of the record it continues."""
 
-    A regular file is read with pread at `base`, which re-reads the few carried bytes from
-    the page cache instead of copying the whole block once more to join them."""
+    def __init__(self, dialect: Dialect, base: int, field_limit: int | None, rescan: int):
+        self.dialect, self.field_limit, self.rescan = dialect, field_limit, rescan
+        self.held = b""
+        self.base, self.line, self.record = base, 1, 0    # file offset, line and record number of held[0]
+        self.resume, self.state = 0, ScanState()
+        self.events = _Events()
+        self.long: LongInProgress | None = None
+
+    def structure(self, is_last: bool) -> None:
+        if self.long is None and 0 < self.resume <= self.rescan:
+            # A short unfinished record is scanned again with the new block, in one piece:
+            # cheaper than joining its events to the block's. A longer one is resumed. (Not
+            # longer than a block: no byte is scanned more than twice.)
+            self.resume, self.state, self.events = 0, ScanState(), _Events()
+        found = (_resume_in_c if _c_scanner is not None else _resume_in_numpy)(
+            self.held, self.resume, self.dialect, self.state, is_last)
+        structural, breaks, anomalies, self.resume, self.state = found
+        self.events.add(structural, breaks, anomalies)
+
+    def ready(self, at_end: bool) -> Iterator[CsvChunk]:
+        """The chunks the bytes scanned so far complete."""
+        if self.long is None and self._first_record_is_long(at_end):
+            head = _character_boundary(self.held, min(LONG_RECORD_HEAD, MAX_RECORD_BYTES))
+            self.long = LongInProgress(self, head, build_chunk)
+        if self.long is not None:
+            chunk = self.long.stream(at_end)
+            if chunk is None:
+                return
+            self.long = None
+            yield chunk
+        if at_end:
+            if self.held:
+                yield self._chunk(len(self.held), is_last=True)
+            return
+        last = self.events.last_record_break(self.held, self.dialect.line_break)
+        if last is not None:
+            yield self._chunk(last + 1, is_last=False)
+
+    def _first_record_is_long(self, at_end: bool) -> bool:
+        end = self.events.first_record_break(self.held, self.dialect.line_break)
+        if end is not None:
+            return self._content_end(end) > MAX_RECORD_BYTES
+        return len(self.held) > MAX_RECORD_BYTES + (0 if at_end else 1)  # + a CR that may start a CRLF
+
+    def _content_end(self, record_break: int) -> int:
+        crlf = self.dialect.line_break == LF and record_break > 0 and self.held[record_break - 1] == CR
+        return record_break - crlf
+
+    def _chunk(self, cut: int, is_last: bool) -> CsvChunk:
+        base, line, inside = self.base, self.line, self.state.mode in (QUOTED, PENDING)
+        unterminated = self.state.open_quote if is_last and inside else None
+        data = self.held[:cut]
+        structural, breaks, anomalies = self.consume(cut)
+        chunk = build_chunk(data, structural, breaks, anomalies, self.dialect, base, line, self.record,
+                            is_last, unterminated)
+        self.record += chunk.record_count
+        return chunk
+
+    def consume(self, cut: int):
+        """Drop held[:cut], moving base, line and the state past it; its events, as arrays."""
+        structural, breaks, anomalies = self.events.take(cut)
+        self.held = self.held[cut:]
+        self.base += cut
+        self.line += len(breaks)
+        self.resume -= cut
+        self.state = self.state.shifted(cut)
+        return structural, breaks, anomalies
+
+
+class _Events:
+    """The structural separators, line breaks and anomalies (int64 kind, position, quote) of
+    the held bytes, as the blocks added them; offsets in the held bytes."""
+
+    def __init__(self):
+        self.structural: list[np.ndarray] = []
+        self.breaks: list[np.ndarray] = []
+        self.anomalies: list[np.ndarray] = []
+        self._looked = 0                       # structural arrays looked through for a line break
+        self._first_break: int | None = None
+
+    def add(self, structural: np.ndarray, breaks: np.ndarray, anomalies: np.ndarray) -> None:
+        self.structural.append(structural)
+        self.breaks.append(breaks)
+        self.anomalies.append(anomalies)
+
+    def first_record_break(self, held, line_break: int) -> int | None:
+        """The first structural line break (each block's separators are looked at once)."""
+        while self._first_break is None and self._looked < len(self.structural):
+            self._first_break = _record_break(held, self.structural[self._looked], line_break, 0)
+            self._looked += 1
+        return self._first_break
+
+    def last_record_break(self, held, line_break: int) -> int | None:
+        if self.first_record_break(held, line_break) is None:
+            return None
+        found = (_record_break(held, structural, line_break, -1) for structural in reversed(self.structural))
+        return next(position for position in found if position is not None)
+
+    def take(self, cut: int):
+        """The events before offset cut; the rest are kept, moved to the bytes after it."""
+        structural, breaks, anomalies = (_joined(parts) for parts in (self.structural, self.breaks, self.anomalies))
+        keep = [np.searchsorted(structural, cut), np.searchsorted(breaks, cut)]
+        later = anomalies[:, 1] >= cut
+        self.structural = [structural[keep[0]:] - cut]
+        self.breaks = [breaks[keep[1]:] - cut]
+        self.anomalies = [anomalies[later] - np.array([0, cut, cut])]
+        self._looked, self._first_break = 0, None
+        return structural[:keep[0]], breaks[:keep[1]], anomalies[~later]
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _record_break(held, structural: np.ndarray, line_break: int, which: int) -> int | None:
+    """The first (which=0) or last (-1) of these separators that is a line break, or None.
+
+    Looked for from that end, a window at a time: it is almost always among the first few."""
+    window, done, total = 64, 0, len(structural)
+    while done < total:
+        part = structural[done:done + window] if which == 0 else structural[max(0, total - done - window):total - done]
+        hits = np.flatnonzero(np.frombuffer(held, dtype=np.uint8)[part] == line_break)
+        if len(hits):
+            return int(part[hits[which]])
+        done, window = done + len(part), window * 8
+    return None
+
+
+def _character_boundary(data, cut: int) -> int:
+    """cut, moved back to the start of the UTF-8 character it falls in (if it falls in one)."""
+    cut = min(cut, len(data))
+    back = 0
+    while back < 3 and 0 < cut - back < len(data) and data[cut - back] & 0xC0 == 0x80:
+        back += 1
+    return cut - back if cut - back > 0 else cut
+
+
+def _reader(stream: BinaryIO, block_size: int):
+    """read(held, offset) -> (held followed by about block_size bytes from file offset
+    `offset`, whether the file ends there). A regular file is read with pread from the
+    start of the bytes held, which reads them again from the page cache (few, but for the
+    first block of a long record) instead of copying the new block to join them."""
     try:
         fd = stream.fileno()
         seekable = os.lseek(fd, 0, os.SEEK_CUR) >= 0 and hasattr(os, "pread")
     except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
         seekable = False
 
-    def read_stream(base: int, carry: bytes) -> tuple[bytes, bool]:
-        block = stream.read(chunk_size)
-        return (carry + block if carry else block), not block
+    def read_stream(held: bytes, offset: int) -> tuple[bytes, bool]:
+        block = stream.read(block_size)
+        return (held + block if held else block), not block
 
-    def read_at(base: int, carry: bytes) -> tuple[bytes, bool]:
-        want = len(carry) + chunk_size
-        buffer = os.pread(fd, want, base)
-        while 0 < len(buffer) < want:  # a short read is not the end until pread returns nothing
-            more = os.pread(fd, want - len(buffer), base + len(buffer))
+    def read_at(held: bytes, offset: int) -> tuple[bytes, bool]:
+        want = len(held) + block_size
+        grown = os.pread(fd, want, offset - len(held))
+        while len(held) <= len(grown) < want:  # a short read is not the end until pread returns nothing
+            more = os.pread(fd, want - len(grown), offset - len(held) + len(grown))
             if not more:
-                return buffer, True
-            buffer += more
-        return buffer, not buffer
+                return grown, True
+            grown += more
+        return grown, len(grown) <= len(held)
 
     return read_at if seekable else read_stream
 
 
-def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
-               chunk_size: int = CHUNK_SIZE, depth: int = 2) -> Iterator[CsvChunk]:
+def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0, chunk_size: int = CHUNK_SIZE,
+               field_limit: int | None = None, depth: int = 2) -> Iterator[CsvChunk]:
     """scan(), run by a reader thread up to `depth` chunks ahead of the caller.
 
     The reading and the C scan release the GIL, so they overlap with the rules the caller
@@ -148,7 +290,7 @@ def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
 
     def read_ahead() -> None:
         try:
-            for chunk in scan(stream, dialect, start_offset, chunk_size):
+            for chunk in scan(stream, dialect, start_offset, chunk_size, field_limit):
                 if not put(chunk):
                     return
             put(done)
@@ -170,43 +312,41 @@ def scan_ahead(stream: BinaryIO, dialect: Dialect, start_offset: int = 0,
         reader.join()
 
 
+def build_chunk(data: bytes, structural: np.ndarray, breaks: np.ndarray, anomalies: np.ndarray,
+                dialect: Dialect, base: int, first_line: int, first_record: int, is_last: bool,
+                unterminated: int | None, long_record=None) -> CsvChunk:
+    """The chunk of data, from its structural separators, line breaks and anomaly triples."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    fields = (_fields_in_c if _c_scanner is not None else fields_in_numpy)(data, arr, len(data), structural, dialect)
+    return CsvChunk(data=data, base=base, first_line=first_line, first_record=first_record, dialect=dialect,
+                    breaks=breaks, anomalies=[Anomaly(_ANOMALY_KINDS[kind], position, quote)
+                                              for kind, position, quote in anomalies.tolist()],
+                    unterminated_quote=unterminated, is_last=is_last, long_record=long_record, **fields)
+
+
 def scan_buffer(buffer: bytes, dialect: Dialect, base: int, first_line: int,
                 first_record: int, is_last: bool) -> CsvChunk:
-    arr = np.frombuffer(buffer, dtype=np.uint8)
-    use_c = _c_scanner is not None
-    structural, breaks, anomalies, unterminated = (_structure_in_c if use_c else structure_in_numpy)(
-        buffer, arr, dialect)
-    if is_last:
-        cut = len(buffer)
-    else:
-        records_end = _last_record_break(arr, structural, dialect)
-        if records_end is None:
-            raise NeedMoreData(inside_quotes=unterminated is not None)
-        structural = structural[:records_end + 1]
-        cut = int(structural[-1]) + 1
-        breaks = breaks[:np.searchsorted(breaks, cut)]
-        anomalies = [a for a in anomalies if a.position < cut]
-        unterminated = None
-
-    fields = (_fields_in_c if use_c else fields_in_numpy)(buffer, arr, cut, structural, dialect)
-    return CsvChunk(data=buffer[:cut], base=base, first_line=first_line, first_record=first_record,
-                    dialect=dialect, breaks=breaks, anomalies=anomalies, unterminated_quote=unterminated,
-                    is_last=is_last, **fields)
+    """The complete records of one buffer scanned alone (NeedMoreData if it holds none)."""
+    structural, breaks, anomalies, _, state = (_resume_in_c if _c_scanner is not None else _resume_in_numpy)(
+        buffer, 0, dialect, ScanState(), is_last)
+    inside = state.mode in (QUOTED, PENDING)
+    cut = len(buffer)
+    if not is_last:
+        arr = np.frombuffer(buffer, dtype=np.uint8)
+        ends = np.flatnonzero(arr[structural] == dialect.line_break)
+        if len(ends) == 0:
+            raise NeedMoreData(inside_quotes=inside)
+        cut = int(structural[ends[-1]]) + 1
+    keep = anomalies[:, 1] < cut
+    return build_chunk(bytes(buffer[:cut]), structural[:np.searchsorted(structural, cut)],
+                       breaks[:np.searchsorted(breaks, cut)], anomalies[keep], dialect, base, first_line,
+                       first_record, is_last, state.open_quote if is_last and inside else None)
 
 
 def _last_record_break(arr: np.ndarray, structural: np.ndarray, dialect: Dialect) -> int | None:
-    """Index in `structural` of the last separator that is a line break, or None.
-
-    Looked for from the end, a window at a time: it is almost always among the last few."""
-    window = 64
-    end = len(structural)
-    while end > 0:
-        start = max(0, end - window)
-        hits = np.flatnonzero(arr[structural[start:end]] == dialect.line_break)
-        if len(hits):
-            return start + int(hits[-1])
-        end, window = start, window * 8
-    return None
+    """Index in `structural` of the last separator that is a line break, or None."""
+    hits = np.flatnonzero(arr[structural] == dialect.line_break)
+    return int(hits[-1]) if len(hits) else None
 
 
 _FIELD_ARRAYS = (("field_starts", np.int64), ("field_ends", np.int64), ("field_quoted", np.bool_),
@@ -222,14 +362,29 @@ def _fields_in_c(buffer: bytes, arr: np.ndarray, cut: int, structural: np.ndarra
 
 
 _ANOMALY_KINDS = (STRAY_QUOTE, OUTSIDE_BEFORE_OPEN, OUTSIDE_AFTER_CLOSE, UNESCAPED_QUOTE)
+_KIND_NUMBERS = {kind: number for number, kind in enumerate(_ANOMALY_KINDS)}
+
+
+def _resume_in_c(buffer, start: int, dialect: Dialect, state: ScanState, is_last: bool):
+    """numpy_pass.resume_in_numpy's answer, anomalies as (kind, position, quote) rows, from
+    sfprep/native/_scan.c's single pass (the tests hold the two to the same answers)."""
+    structural, breaks, anomalies, resume, *end_state = _c_scanner.scan(
+        buffer, start, dialect.delimiter, dialect.line_break, is_last, *state)
+    return (np.frombuffer(structural, dtype=np.int64), np.frombuffer(breaks, dtype=np.int64),
+            np.frombuffer(anomalies, dtype=np.int64).reshape(-1, 3), resume, ScanState(*end_state))
+
+
+def _resume_in_numpy(buffer, start: int, dialect: Dialect, state: ScanState, is_last: bool):
+    structural, breaks, anomalies, resume, end_state = resume_in_numpy(buffer, start, dialect, state, is_last)
+    rows = np.array([(_KIND_NUMBERS[a.kind], a.position, a.quote) for a in anomalies], dtype=np.int64).reshape(-1, 3)
+    return structural, breaks, rows, resume, end_state
 
 
 def _structure_in_c(buffer: bytes, arr: np.ndarray, dialect: Dialect):
-    """The same, from sfprep/native/_scan.c's single pass (the tests hold the two to the same answers)."""
-    structural, breaks, raw, open_quote = _c_scanner.scan(buffer, dialect.delimiter, dialect.line_break)
-    anomalies = [Anomaly(_ANOMALY_KINDS[kind], position, quote) for kind, position, quote in raw]
-    return (np.frombuffer(structural, dtype=np.int64), np.frombuffer(breaks, dtype=np.int64),
-            anomalies, None if open_quote < 0 else open_quote)
+    """numpy_pass.structure_in_numpy's answer for a whole file's bytes, from sfprep/native/_scan.c."""
+    structural, breaks, anomalies, _, state = _resume_in_c(buffer, 0, dialect, ScanState(), True)
+    return (structural, breaks, [Anomaly(_ANOMALY_KINDS[k], p, q) for k, p, q in anomalies.tolist()],
+            state.open_quote if state.mode in (QUOTED, PENDING) else None)
 
 
 _c_scanner = load_extension("_scan")  # sfprep/native/_scan.c, or None

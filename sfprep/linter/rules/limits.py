@@ -42,6 +42,23 @@ def field_too_long(ctx):
                     judge=lambda v, c: Verdict(f"{len(v):,} characters in {c.name}; the limit is {limit:,}"))
 
 
+@field_too_long.also(Scope.CHUNK)
+def long_record_fields(chunk, ctx):
+    """The fields of a record too long for the scanner to hold, measured while it streamed it
+    (the value stage sees only held records). As there, the header's are not values, nor
+    those of a record the file ends inside of (Q003)."""
+    long_record = chunk.long_record
+    if long_record is None or chunk.first_record == 0 or long_record.unterminated is not None:
+        return
+    limit = _limit(ctx, "characters_per_field")
+    for field in long_record.long_fields:
+        if field.characters > limit:
+            name = ctx.columns[field.column - 1].name if field.column <= len(ctx.columns) else f"field {field.column}"
+            yield Finding("L001", f"{field.characters:,} characters in {name}; the limit is {limit:,}",
+                          line=field.line, record=chunk.first_record, column=field.column, field=name,
+                          offset=field.offset)
+
+
 @rule("L002", "too-many-fields", "E")
 def too_many_fields(chunk, ctx):
     """Record has more fields than the per-record limit.
@@ -66,9 +83,10 @@ def too_many_fields(chunk, ctx):
     import numpy as np
 
     limit = _limit(ctx, "fields_per_record")
-    for index in np.flatnonzero(chunk.field_counts > limit).tolist():
+    counts = chunk.fields_per_record()
+    for index in np.flatnonzero(counts > limit).tolist():
         start = int(chunk.record_starts[index])
-        yield Finding("L002", f"{int(chunk.field_counts[index]):,} fields; the limit is {limit:,}",
+        yield Finding("L002", f"{int(counts[index]):,} fields; the limit is {limit:,}",
                       line=int(chunk.line_of(start)), record=chunk.first_record + index,
                       offset=chunk.base + start)
 
@@ -79,7 +97,9 @@ def record_too_long(chunk, ctx):
 
     ## What it checks
     No record has more characters, all its values together (delimiters and quoting not
-    counted), than the profile's `characters_per_record` (400,000).
+    counted), than the profile's `characters_per_record` (400,000). A record of more than
+    8 MiB is not held in memory: it is measured while it is read (this rule, L001, L002 and
+    Q006 get its exact sizes), and the other rules see only its first MiB.
 
     ## Why it matters
     The Bulk API rejects the row.
@@ -95,13 +115,16 @@ def record_too_long(chunk, ctx):
     """
     import numpy as np
 
-    from sfprep.io.csv.scan import unquote
-
     limit = _limit(ctx, "characters_per_record")
+    if chunk.long_record is not None:  # counted while streamed, as below
+        if chunk.long_record.characters > limit:
+            yield Finding("L003", f"record has {chunk.long_record.characters:,} characters; the limit is {limit:,}",
+                          line=chunk.first_line, record=chunk.first_record, offset=chunk.base)
+        return
     lengths = chunk.record_ends - chunk.record_starts
     for index in np.flatnonzero(lengths > limit).tolist():  # raw bytes >= characters: only these can fail
         start = int(chunk.record_starts[index])
-        characters = sum(len(unquote(raw).decode("utf-8", "replace")) for raw in chunk.record_fields(index))
+        characters = chunk.record_characters(index)
         if characters > limit:
             yield Finding("L003", f"record has {characters:,} characters; the limit is {limit:,}",
                           line=int(chunk.line_of(start)), record=chunk.first_record + index,
@@ -250,7 +273,7 @@ def _plan_batches(chunk, ctx):
     if not _limit(ctx, "batches_per_day"):
         return ()
     plan = ctx.state(BatchPlan)
-    sizes = np.diff(np.append(chunk.record_starts, len(chunk.data)))
+    sizes = np.diff(np.append(chunk.record_starts, chunk.end - chunk.base))  # the whole of a long record
     if chunk.first_record == 0:
         header_bytes, sizes = int(sizes[0]), sizes[1:]
         plan.planner = BatchPlanner(_limit(ctx, "records_per_batch"), _limit(ctx, "bytes_per_batch"), header_bytes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sfprep.core.batch import batch
-from sfprep.core.model import Applicability, Finding, Fix
+from sfprep.core.model import Applicability, Finding, Fix, Skipped
 from sfprep.linter.checks import show_expr
 from sfprep.io.sniff import DELIMITERS
 from sfprep.linter.registry import Scope, rule
@@ -297,9 +297,11 @@ def ragged_record(chunk, ctx):
     import numpy as np
 
     if ctx.header is None:
+        if chunk.first_record > 0:  # the header was too long to read
+            yield Skipped("the header is too long to read")
         return
     expected = len(ctx.header.names)
-    counts = chunk.field_counts
+    counts = chunk.fields_per_record()
     ragged = (counts != expected) & (chunk.record_ends != chunk.record_starts)
     if chunk.first_record == 0 and len(ragged):
         ragged[0] = False

@@ -7,6 +7,9 @@ from sfprep.linter.rules.header.common import header_finding, rewrite_name
 from sfprep.linter.rules.wording import a
 
 
+SUGGESTED_NAMES = 1000  # H008: names for which the closest field is looked for (difflib: slow)
+
+
 def _described_columns(ctx):
     for column in ctx.columns:
         if column.name and column.name == ctx.header.names[column.index].strip():
@@ -26,7 +29,9 @@ def unknown_field(header, ctx):
 
     ## What it checks
     Every plain column names a field of the object in its describe JSON (case-insensitive);
-    the closest field name is suggested.
+    the closest field name is suggested, for the first 1,000 unknown names (a header with
+    more is not mistyped, and looking for the closest names would cost more than the rest
+    of the lint).
 
     ## Why it matters
     The batch fails with "Field name not found", or the column is silently unmapped in
@@ -44,11 +49,16 @@ def unknown_field(header, ctx):
     import difflib
 
     names = {f.name.lower(): f.name for f in ctx.described.fields.values()}
+    candidates = list(names)
+    suggested = 0
     for column in _described_columns(ctx):
         if column.is_relationship or column.field is not None or not column.name:
             continue
-        close = difflib.get_close_matches(column.name.lower(), list(names), n=1, cutoff=0.6)
-        hint = f"; did you mean {names[close[0]]!r}?" if close else ""
+        hint = ""
+        if suggested < SUGGESTED_NAMES:
+            suggested += 1
+            close = difflib.get_close_matches(column.name.lower(), candidates, n=1, cutoff=0.6)
+            hint = f"; did you mean {names[close[0]]!r}?" if close else ""
         yield header_finding("H008", f"{column.name!r} is not a field of {ctx.described.name}{hint}",
                               header, column.index)
 
