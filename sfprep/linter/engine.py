@@ -115,7 +115,7 @@ class FileLint:
         if ctx.header is None:
             # A header too long to hold: the rules that need its names cannot run.
             reason = f"the header is {chunk.long_record.size:,} bytes long, too long to read"
-            needs_names = self.by_scope[Scope.HEADER] + self.by_scope[Scope.VALUES] + self.by_scope[Scope.FRAME]
+            needs_names = self.by_scope[Scope.HEADER] + self.by_scope[Scope.VALUES]
             self.result.skipped_rules.extend((rule_.code, reason) for rule_, _ in needs_names
                                              if Scope.CHUNK not in rule_.checks)
             return
