@@ -64,14 +64,24 @@ class BatchFix:
     def columns(self, size: int) -> list:
         import polars as pl
 
-        parts = [pl.struct(start=_column(s, size, pl.Int64), end=_column(e, size, pl.Int64),
-                           content=_column(c, size, pl.Binary))
-                 for s, e, c in self.edits]
-        starts = [_column(s, size, pl.Int64) for s, _, _ in self.edits]
-        listed = pl.concat_list([pl.when(start.is_not_null()).then(part) for start, part in zip(starts, parts)])
         return [pl.lit(int(self.applicability), pl.UInt8).alias("applicability"),
                 _column(self.description, size, pl.String).alias("description"),
-                listed.list.drop_nulls().alias("edits")]
+                pl.lit(self._edit_lists(size)).alias("edits")]
+
+    def _edit_lists(self, size: int):
+        """Each finding's list of edits, its null slots left out. Built as one series of
+        size x slots structs reshaped into rows: polars' concat_list of struct columns is
+        some twenty times slower."""
+        import numpy as np
+        import polars as pl
+
+        slots = [pl.select(pl.when(start.is_not_null()).then(
+                     pl.struct(start=start, end=_column(e, size, pl.Int64), content=_column(c, size, pl.Binary))))
+                 .to_series() for s, e, c in self.edits for start in [_column(s, size, pl.Int64)]]
+        width = len(slots)
+        row_major = (np.arange(size)[:, None] + np.arange(width)[None, :] * size).ravel()
+        rows = pl.concat(slots).gather(row_major).reshape((size, width)).arr.to_list()
+        return pl.select(rows.list.filter(pl.element().is_not_null())).to_series().alias("edits")
 
 
 def _column(values, size: int, dtype):

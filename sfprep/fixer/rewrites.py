@@ -74,7 +74,7 @@ def _redelimit(source: BinaryIO, target: BinaryIO, delimiter: str, new_delimiter
     source.seek(start)
     for chunk in csv_scan.scan(source, sniffed.dialect(delimiter), start_offset=start):
         _refuse_long_record(chunk)
-        if chunk.anomalies or chunk.unterminated_quote is not None:
+        if chunk.anomaly_count or chunk.unterminated_quote is not None:
             raise UsageError("the file's quoting is not clean enough to re-delimit exactly "
                              "(a Q002-Q005 problem); nothing was changed")
         target.write(redelimit_chunk(chunk, ord(new_delimiter)).data)

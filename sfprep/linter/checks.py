@@ -139,6 +139,15 @@ def show_expr(value):
     return pl.lit("'") + cut + pl.lit("'")
 
 
+def show_series(values):
+    """show() of each value of a polars String Series, each distinct value worked out once
+    (a dirty file repeats a few values over millions of rows)."""
+    import polars as pl
+
+    distinct = values.unique()
+    return values.replace_strict(distinct, pl.select(show_expr(pl.lit(distinct))).to_series())
+
+
 def quoted_expr(value, delimiter: str):
     """io.csv.writer.quote_field as a polars expression: quoted only when it must be."""
     import polars as pl

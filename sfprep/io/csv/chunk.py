@@ -93,12 +93,14 @@ class CsvChunk:
     field_ends: np.ndarray
     field_quoted: np.ndarray   # bool: the field is a properly opened quoted field
     dialect: Dialect = field(default_factory=Dialect)
-    anomalies: list[Anomaly] = field(default_factory=list)
+    # One row (kind index into ANOMALY_KINDS, position, quote) per anomaly, in file order:
+    # a padded file has one in every field, too many for an object each.
+    anomaly_table: np.ndarray = field(default_factory=lambda: np.empty((0, 3), dtype=np.int64))
     unterminated_quote: int | None = None  # offset of the opening quote never closed
     is_last: bool = False
     long_record: LongRecord | None = None  # the chunk holds only the first bytes of this one record
     _text: tuple | None = field(default=None, repr=False)  # utf8.check's answer, once asked
-    _anomaly_arrays: tuple | None = field(default=None, repr=False)
+    _anomalous: np.ndarray | None = field(default=None, repr=False)  # anomalous_fields(), once asked
 
     @property
     def end(self) -> int:
@@ -159,13 +161,24 @@ class CsvChunk:
 
     def anomaly_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(kind index into ANOMALY_KINDS, position, quote) of every anomaly, as arrays."""
-        if self._anomaly_arrays is None:
-            count = len(self.anomalies)
-            kinds = np.fromiter((ANOMALY_KINDS.index(a.kind) for a in self.anomalies), dtype=np.int8, count=count)
-            positions = np.fromiter((a.position for a in self.anomalies), dtype=np.int64, count=count)
-            quotes = np.fromiter((a.quote for a in self.anomalies), dtype=np.int64, count=count)
-            self._anomaly_arrays = (kinds, positions, quotes)
-        return self._anomaly_arrays
+        table = self.anomaly_table
+        return table[:, 0], table[:, 1], table[:, 2]
+
+    def anomalous_fields(self) -> np.ndarray:
+        """Per field of the chunk: it holds a quoting anomaly (bool)."""
+        if self._anomalous is None:
+            self._anomalous = np.zeros(len(self.field_starts), dtype=bool)
+            self._anomalous[self.field_index_of(self.anomaly_table[:, 1])] = True
+        return self._anomalous
+
+    @property
+    def anomaly_count(self) -> int:
+        return len(self.anomaly_table)
+
+    @property
+    def anomalies(self) -> list[Anomaly]:
+        """The anomalies as objects: for tests and a few at a time, never on the hot path."""
+        return [Anomaly(ANOMALY_KINDS[kind], position, quote) for kind, position, quote in self.anomaly_table.tolist()]
 
     def fields_per_record(self) -> np.ndarray:
         """Fields of each record: a long record's as counted while it was streamed (its

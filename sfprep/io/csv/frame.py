@@ -110,21 +110,16 @@ def _view_spans(chunk: CsvChunk, fields: np.ndarray) -> tuple[np.ndarray, np.nda
     in a field with a quoting anomaly, whose value is cut out as `unquote` cuts it."""
     starts = np.ascontiguousarray(chunk.field_starts[fields], dtype=np.int64)
     ends = np.ascontiguousarray(chunk.field_ends[fields], dtype=np.int64)
-    if chunk.anomalies:
+    if chunk.anomaly_count:
         from sfprep.io.csv.fields import field_facts
 
-        odd = np.flatnonzero(np.isin(fields, _anomalous_fields(chunk)))
+        odd = np.flatnonzero(chunk.anomalous_fields()[fields])
         if len(odd):
             facts = field_facts(chunk, fields[odd])
             quoted = facts.value_starts > starts[odd]   # the value was inside quotes: keep one each side
             starts[odd] = facts.value_starts - quoted
             ends[odd] = facts.value_ends + quoted
     return starts, ends
-
-
-def _anomalous_fields(chunk: CsvChunk) -> np.ndarray:
-    positions = np.fromiter((a.position for a in chunk.anomalies), dtype=np.int64, count=len(chunk.anomalies))
-    return np.unique(chunk.field_index_of(positions))
 
 
 class _ArrowColumns:
@@ -179,9 +174,8 @@ def _records_polars_would_misread(chunk: CsvChunk) -> np.ndarray:
 
 def _records_with_anomalies(chunk: CsvChunk) -> np.ndarray:
     flagged = np.zeros(chunk.record_count, dtype=bool)
-    if chunk.anomalies:
-        positions = np.fromiter((a.position for a in chunk.anomalies), dtype=np.int64, count=len(chunk.anomalies))
-        flagged[chunk.record_index_of(positions)] = True
+    if chunk.anomaly_count:
+        flagged[chunk.record_index_of(chunk.anomaly_arrays()[1])] = True
     return flagged
 
 

@@ -39,6 +39,7 @@ from typing import BinaryIO, Iterator
 import numpy as np
 
 from sfprep.io.csv.chunk import (  # noqa: F401  (re-exported: the rules and tests use them from here)
+    ANOMALY_KINDS,
     END_OF_FILE,
     OUTSIDE_AFTER_CLOSE,
     OUTSIDE_BEFORE_OPEN,
@@ -319,8 +320,7 @@ def build_chunk(data: bytes, structural: np.ndarray, breaks: np.ndarray, anomali
     arr = np.frombuffer(data, dtype=np.uint8)
     fields = (_fields_in_c if _c_scanner is not None else fields_in_numpy)(data, arr, len(data), structural, dialect)
     return CsvChunk(data=data, base=base, first_line=first_line, first_record=first_record, dialect=dialect,
-                    breaks=breaks, anomalies=[Anomaly(_ANOMALY_KINDS[kind], position, quote)
-                                              for kind, position, quote in anomalies.tolist()],
+                    breaks=breaks, anomaly_table=anomalies,
                     unterminated_quote=unterminated, is_last=is_last, long_record=long_record, **fields)
 
 
@@ -361,8 +361,7 @@ def _fields_in_c(buffer: bytes, arr: np.ndarray, cut: int, structural: np.ndarra
     return {name: np.frombuffer(data, dtype=dtype) for (name, dtype), data in zip(_FIELD_ARRAYS, raw)}
 
 
-_ANOMALY_KINDS = (STRAY_QUOTE, OUTSIDE_BEFORE_OPEN, OUTSIDE_AFTER_CLOSE, UNESCAPED_QUOTE)
-_KIND_NUMBERS = {kind: number for number, kind in enumerate(_ANOMALY_KINDS)}
+_KIND_NUMBERS = {kind: number for number, kind in enumerate(ANOMALY_KINDS)}
 
 
 def _resume_in_c(buffer, start: int, dialect: Dialect, state: ScanState, is_last: bool):
@@ -383,7 +382,7 @@ def _resume_in_numpy(buffer, start: int, dialect: Dialect, state: ScanState, is_
 def _structure_in_c(buffer: bytes, arr: np.ndarray, dialect: Dialect):
     """numpy_pass.structure_in_numpy's answer for a whole file's bytes, from sfprep/native/_scan.c."""
     structural, breaks, anomalies, _, state = _resume_in_c(buffer, 0, dialect, ScanState(), True)
-    return (structural, breaks, [Anomaly(_ANOMALY_KINDS[k], p, q) for k, p, q in anomalies.tolist()],
+    return (structural, breaks, [Anomaly(ANOMALY_KINDS[k], p, q) for k, p, q in anomalies.tolist()],
             state.open_quote if state.mode in (QUOTED, PENDING) else None)
 
 

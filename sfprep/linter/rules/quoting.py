@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sfprep.core.batch import batch
 from sfprep.core.model import Applicability, Finding, Fix, Skipped
-from sfprep.linter.checks import show_expr
+from sfprep.linter.checks import show_series
 from sfprep.io.sniff import DELIMITERS
 from sfprep.linter.registry import Scope, rule
 
@@ -68,7 +68,7 @@ def _is_unambiguous(ctx) -> bool:
 @wrong_delimiter.also(Scope.CHUNK)
 def _count_quoting_anomalies(chunk, ctx):
     """A file re-delimited by re-reading its values needs quoting the reader takes exactly."""
-    ctx.state(QuotingTally).anomalies += len(chunk.anomalies)
+    ctx.state(QuotingTally).anomalies += chunk.anomaly_count
     return ()
 
 
@@ -111,23 +111,26 @@ def _text_outside_quotes(chunk):
     ends = np.where(kinds == after, chunk.field_ends[fields], quotes[chosen])
     junk = texts_of(chunk, starts, ends)
     blank = _only_blanks(chunk.array, starts, ends)
-    # A field has at most two spans (before and after its quotes), next to each other here.
-    first = np.r_[True, fields[1:] != fields[:-1]]
-    group = np.cumsum(first) - 1
-    spans = pl.DataFrame({"group": group, "shown": junk.str.slice(0, 20), "blank": blank,
-                          "start": starts + chunk.base, "end": ends + chunk.base})
-    spans = spans.with_columns(show_expr(pl.col("shown")).alias("shown"))
-    per_field = spans.group_by("group", maintain_order=True).agg(
-        pl.col("shown").str.join(" and "), pl.col("blank").all(), pl.col("start"), pl.col("end"))
-    messages = per_field.select(pl.format("{} outside the quotes of field {}", pl.col("shown"),
-                                          pl.lit(pl.Series(columns[first])))).to_series()
-    blank_field = per_field.get_column("blank")
-    edit_starts, edit_ends = per_field.get_column("start"), per_field.get_column("end")
-    fix = BatchFix(Applicability.SAFE, "Remove the spaces outside the quotes",
-                   [(edit_starts.list.get(k, null_on_oob=True), edit_ends.list.get(k, null_on_oob=True), b"")
-                    for k in (0, 1)])
+    # A field has at most two spans (before and after its quotes), next to each other here:
+    # its first, and a second where the next span is of the same field.
+    first = np.flatnonzero(np.r_[True, fields[1:] != fields[:-1]])
+    paired = np.r_[fields[first[:-1] + 1] == fields[first[:-1]], first[-1] + 1 < len(fields)]
+    second = np.where(paired, first + 1, first)   # unpaired: itself, masked out below
+    has_second = pl.Series(paired)
+    shown = show_series(junk.str.slice(0, 20))
+    text = pl.select(pl.when(has_second).then(pl.lit(shown.gather(first)) + " and " + pl.lit(shown.gather(second)))
+                     .otherwise(pl.lit(shown.gather(first)))).to_series()
+    messages = pl.select(pl.format("{} outside the quotes of field {}", pl.lit(text),
+                                   pl.lit(pl.Series(columns[first])))).to_series()
+    blank_field = pl.Series(blank[first] & (blank[second] | ~paired))
+    edit_starts, edit_ends = starts + chunk.base, ends + chunk.base
+    edits = [(edit_starts[first], edit_ends[first], b"")]
+    if paired.any():
+        second_start = pl.select(pl.when(has_second).then(pl.lit(pl.Series(edit_starts[second])))).to_series()
+        edits.append((second_start, edit_ends[second], b""))
+    fix = BatchFix(Applicability.SAFE, "Remove the spaces outside the quotes", edits)
     found = batch(lines=lines[first], records=records[first], columns=columns[first],
-                  offsets=starts[first] + chunk.base, messages=messages, fix=fix)
+                  offsets=edit_starts[first], messages=messages, fix=fix)
     no_fix = ~blank_field
     if no_fix.any():  # junk that is not blank: no fix for that field
         found.frame = found.frame.with_columns(
