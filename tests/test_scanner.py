@@ -639,3 +639,17 @@ def test_the_engine_with_read_ahead_gives_the_findings_without_it(monkeypatch):
     monkeypatch.setattr(csv_scan, "scan_ahead", functools.partial(original_ahead, chunk_size=16))
     assert {path: findings(path) for path in READ_AHEAD_FIXTURES} == plain
     assert any(plain.values())
+
+
+@pytest.mark.parametrize("most_fields", [1, 2, 3, 7])
+def test_a_chunk_of_many_fields_is_cut_at_records_into_smaller_chunks(monkeypatch, most_fields):
+    data = (b'Name,Phone\n"Acme, Inc",1\nGlobex\n"a""b",2\n"x" ,3\n"multi\nline",4\n' * 5 + b'"open,5')
+    whole = records_of(data)
+    monkeypatch.setattr(csv_scan, "MAX_FIELDS_PER_CHUNK", most_fields)
+    assert records_of(data) == whole
+    chunks = scan_all(data)
+    assert len(chunks) > 1
+    # each chunk but the last ends where another record would pass the limit (one record at least)
+    for chunk in chunks[:-1]:
+        assert chunk.record_count == 1 or len(chunk.field_starts) <= most_fields + 2
+    assert sum(chunk.record_count for chunk in chunks) == len(whole[0])

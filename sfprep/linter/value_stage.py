@@ -24,6 +24,11 @@ from sfprep.linter.checks import CellCheck, FrameCheck, HeldColumn
 from sfprep.salesforce.columns import infer_types_from_values
 
 INFERENCE_SAMPLE = 1000
+# Chunks are held for the sample up to this many fields or bytes (what a chunk's arrays and
+# data weigh): a file whose records are almost all of the wrong width (ragged) would otherwise
+# be held whole, waiting for usable records.
+SAMPLE_HOLD_FIELDS = 1 << 20
+SAMPLE_HOLD_BYTES = 64 << 20
 MAX_IN_FLIGHT = 2
 
 
@@ -68,6 +73,7 @@ class ValueStage:
         self.declarations = declarations
         self.waiting: list = []          # chunks held until the inference sample is complete
         self.sampled = 0
+        self.held_bytes = self.held_fields = 0
         self.ready = False
         self.plan: Plan | None = None
         self.in_flight: deque = deque()
@@ -90,7 +96,10 @@ class ValueStage:
         from sfprep.io.csv.frame import usable_records
 
         self.sampled += len(usable_records(chunk, len(ctx.header.names)))
-        if self.sampled >= INFERENCE_SAMPLE:
+        self.held_bytes += len(chunk.data)
+        self.held_fields += len(chunk.field_starts)
+        if (self.sampled >= INFERENCE_SAMPLE or self.held_fields >= SAMPLE_HOLD_FIELDS
+                or self.held_bytes >= SAMPLE_HOLD_BYTES):
             self._declare_checks()
         return True
 

@@ -149,3 +149,25 @@ def test_z_and_an_offset_is_not_guessed(tmp_path):
     assert "has both Z and an offset" in finding["message"]
     code, out, _ = run_cli("lint", "--select", "V006", "--format", "full", "--no-progress", path)
     assert "no automatic fix" in out
+
+
+def test_a_ragged_file_is_not_held_whole_for_the_inference_sample(tmp_path, monkeypatch):
+    """Records of the wrong width never fill the sample: past SAMPLE_HOLD_FIELDS the checks
+    start with what the held chunks have (a date column typed from its one usable value)."""
+    monkeypatch.setattr(csv_scan, "scan", functools.partial(csv_scan.scan, chunk_size=64))
+    monkeypatch.setattr(value_stage, "SAMPLE_HOLD_FIELDS", 100)
+    most_held = []
+    feed = value_stage.ValueStage.feed
+
+    def recording_feed(stage, chunk):
+        answer = feed(stage, chunk)
+        most_held.append(len(stage.waiting))
+        return answer
+
+    monkeypatch.setattr(value_stage.ValueStage, "feed", recording_feed)
+    ragged = b"".join(b"r%d\n" % i for i in range(400))      # one field of two: never usable
+    path = tmp_path / "Account.csv"
+    path.write_bytes(b"Name,Founded_Date__c\nAcme,06/07/2023\n" + ragged + b"Globex,07/08/2023\n")
+    _, report = lint_json("--select", "V005", path)
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [("V005", 2), ("V005", 403)]
+    assert max(most_held) <= 7   # a 64-byte chunk holds over a dozen of these one-field records

@@ -58,6 +58,7 @@ from sfprep.io.csv.chunk import (  # noqa: F401  (re-exported: the rules and tes
     unquote,
 )
 from sfprep.io.csv.dialect import CR, LF, Dialect  # noqa: F401
+from sfprep.io.csv.events import Events, joined, record_break
 from sfprep.io.csv.longrecord import LongInProgress
 from sfprep.io.csv.numpy_pass import fields_in_numpy, resume_in_numpy, structure_in_numpy  # noqa: F401
 from sfprep.native import load_extension
@@ -71,6 +72,9 @@ CHUNK_SIZE = 8 << 20
 MAX_RECORD_BYTES = 8 << 20
 LONG_RECORD_HEAD = 1 << 20
 RESCAN_BYTES = 64 << 10
+# A chunk of many short records is cut into chunks of about this many fields: what the
+# rules and findings hold per chunk grows with its fields and records, not its bytes.
+MAX_FIELDS_PER_CHUNK = 1 << 20
 
 
 class NeedMoreData(Exception):
@@ -105,7 +109,7 @@ class _Scanner:
         self.held = b""
         self.base, self.line, self.record = base, 1, 0    # file offset, line and record number of held[0]
         self.resume, self.state = 0, ScanState()
-        self.events = _Events()
+        self.events = Events()
         self.long: LongInProgress | None = None
 
     def structure(self, is_last: bool) -> None:
@@ -113,7 +117,7 @@ class _Scanner:
             # A short unfinished record is scanned again with the new block, in one piece:
             # cheaper than joining its events to the block's. A longer one is resumed. (Not
             # longer than a block: no byte is scanned more than twice.)
-            self.resume, self.state, self.events = 0, ScanState(), _Events()
+            self.resume, self.state, self.events = 0, ScanState(), Events()
         found = (_resume_in_c if _c_scanner is not None else _resume_in_numpy)(
             self.held, self.resume, self.dialect, self.state, is_last)
         structural, breaks, anomalies, self.resume, self.state = found
@@ -132,11 +136,26 @@ class _Scanner:
             yield chunk
         if at_end:
             if self.held:
-                yield self._chunk(len(self.held), is_last=True)
+                yield from self._chunks_up_to(len(self.held), is_last=True)
             return
         last = self.events.last_record_break(self.held, self.dialect.line_break)
         if last is not None:
-            yield self._chunk(last + 1, is_last=False)
+            yield from self._chunks_up_to(last + 1, is_last=False)
+
+    def _chunks_up_to(self, cut: int, is_last: bool) -> Iterator[CsvChunk]:
+        """The chunks of held[:cut]: one, or several of about MAX_FIELDS_PER_CHUNK fields."""
+        while True:
+            structural = joined(self.events.structural)
+            if len(structural) <= MAX_FIELDS_PER_CHUNK:
+                break
+            early = record_break(self.held, structural[:MAX_FIELDS_PER_CHUNK], self.dialect.line_break, -1)
+            if early is None:  # the first record alone is over the limit: a chunk of its own
+                early = record_break(self.held, structural, self.dialect.line_break, 0)
+            if early is None or early + 1 >= cut:
+                break
+            yield self._chunk(early + 1, is_last=False)
+            cut -= early + 1
+        yield self._chunk(cut, is_last)
 
     def _first_record_is_long(self, at_end: bool) -> bool:
         end = self.events.first_record_break(self.held, self.dialect.line_break)
@@ -167,65 +186,6 @@ class _Scanner:
         self.resume -= cut
         self.state = self.state.shifted(cut)
         return structural, breaks, anomalies
-
-
-class _Events:
-    """The structural separators, line breaks and anomalies (int64 kind, position, quote) of
-    the held bytes, as the blocks added them; offsets in the held bytes."""
-
-    def __init__(self):
-        self.structural: list[np.ndarray] = []
-        self.breaks: list[np.ndarray] = []
-        self.anomalies: list[np.ndarray] = []
-        self._looked = 0                       # structural arrays looked through for a line break
-        self._first_break: int | None = None
-
-    def add(self, structural: np.ndarray, breaks: np.ndarray, anomalies: np.ndarray) -> None:
-        self.structural.append(structural)
-        self.breaks.append(breaks)
-        self.anomalies.append(anomalies)
-
-    def first_record_break(self, held, line_break: int) -> int | None:
-        """The first structural line break (each block's separators are looked at once)."""
-        while self._first_break is None and self._looked < len(self.structural):
-            self._first_break = _record_break(held, self.structural[self._looked], line_break, 0)
-            self._looked += 1
-        return self._first_break
-
-    def last_record_break(self, held, line_break: int) -> int | None:
-        if self.first_record_break(held, line_break) is None:
-            return None
-        found = (_record_break(held, structural, line_break, -1) for structural in reversed(self.structural))
-        return next(position for position in found if position is not None)
-
-    def take(self, cut: int):
-        """The events before offset cut; the rest are kept, moved to the bytes after it."""
-        structural, breaks, anomalies = (_joined(parts) for parts in (self.structural, self.breaks, self.anomalies))
-        keep = [np.searchsorted(structural, cut), np.searchsorted(breaks, cut)]
-        later = anomalies[:, 1] >= cut
-        self.structural = [structural[keep[0]:] - cut]
-        self.breaks = [breaks[keep[1]:] - cut]
-        self.anomalies = [anomalies[later] - np.array([0, cut, cut])]
-        self._looked, self._first_break = 0, None
-        return structural[:keep[0]], breaks[:keep[1]], anomalies[~later]
-
-
-def _joined(parts: list[np.ndarray]) -> np.ndarray:
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-def _record_break(held, structural: np.ndarray, line_break: int, which: int) -> int | None:
-    """The first (which=0) or last (-1) of these separators that is a line break, or None.
-
-    Looked for from that end, a window at a time: it is almost always among the first few."""
-    window, done, total = 64, 0, len(structural)
-    while done < total:
-        part = structural[done:done + window] if which == 0 else structural[max(0, total - done - window):total - done]
-        hits = np.flatnonzero(np.frombuffer(held, dtype=np.uint8)[part] == line_break)
-        if len(hits):
-            return int(part[hits[which]])
-        done, window = done + len(part), window * 8
-    return None
 
 
 def _character_boundary(data, cut: int) -> int:
