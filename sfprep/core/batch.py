@@ -75,9 +75,11 @@ class BatchFix:
         import numpy as np
         import polars as pl
 
-        slots = [pl.select(pl.when(start.is_not_null()).then(
-                     pl.struct(start=start, end=_column(e, size, pl.Int64), content=_column(c, size, pl.Binary))))
-                 .to_series() for s, e, c in self.edits for start in [_column(s, size, pl.Int64)]]
+        slots = []   # per edit slot: a struct per finding, null where the finding has no such edit
+        for starts, ends, contents in self.edits:
+            start = _column(starts, size, pl.Int64)
+            edit = pl.struct(start=start, end=_column(ends, size, pl.Int64), content=_column(contents, size, pl.Binary))
+            slots.append(pl.select(pl.when(start.is_not_null()).then(edit)).to_series())
         width = len(slots)
         row_major = (np.arange(size)[:, None] + np.arange(width)[None, :] * size).ravel()
         rows = pl.concat(slots).gather(row_major).reshape((size, width)).arr.to_list()
