@@ -215,3 +215,43 @@ def test_show_all_with_a_report_file(tmp_path):
     code, out, _ = invoke("lint", "--no-progress", "--format", "full", "--show-all", "--output", target, data)
     assert code == 1 and out == ""
     assert len(_locations(target.read_text(encoding="utf-8"))) == 14
+
+
+def _store_with_a_batch_and_objects():
+    """A FindingStore holding, in file order: one object, a batch of 9 findings over two
+    columns (some on no line), and a later object of the batch's rule and column."""
+    from sfprep.core.batch import batch, stamp
+    from sfprep.core.findings import FindingStore
+
+    store = FindingStore(PATH)
+    store.rule_names["V005"] = "rule-v005"
+    store.add(stamped("F002", 1), bucket=0)
+    lines = [2, 3, None, 5, 6, 7, 8, 9, 10]
+    columns = [2, 3, 2, 2, 2, 2, 3, 2, 2]
+    found = batch(lines=lines, columns=columns, messages=[f"V005 at {line}" for line in lines])
+    store.add(stamp(found, "V005", Severity.WARNING), bucket=1)
+    store.close(0)
+    store.close(1)
+    store.add(stamped("V005", 11, column=2, severity=Severity.ERROR), bucket=2)
+    store.close(2)
+    store.finish()
+    return store
+
+
+def test_a_stores_batches_are_grouped_as_its_findings_one_by_one():
+    store = _store_with_a_batch_and_objects()
+    by_frames, by_objects = Tally(), Tally()
+    grouped = group_findings(store, tally=by_frames)
+    one_by_one = group_findings(list(store), tally=by_objects)
+
+    def described(groups):
+        return [(g.code, g.column, g.severity, g.total, [s.finding.line for s in g.shown], g.rest_first_line,
+                 g.rest_last_line) for g in groups]
+
+    # the finding on no line sorts first (file order puts it before line 1)
+    assert described(grouped) == described(one_by_one) == [
+        ("V005", 2, Severity.ERROR, 8, [None, 2, 5, 6, 7], 9, 11),
+        ("F002", None, Severity.ERROR, 1, [1], None, None),
+        ("V005", 3, Severity.WARNING, 2, [3, 8], None, None)]
+    assert by_frames.summary() == by_objects.summary()
+    assert by_frames.by_code == by_objects.by_code == {"F002": 1, "V005": 10}

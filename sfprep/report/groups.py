@@ -90,6 +90,19 @@ class Tally:
             elif fix.applicability == Applicability.UNSAFE:
                 self.unsafe_fixable += 1
 
+    def count_frame(self, frame) -> None:
+        """count() for every row of a frame of the findings schema."""
+        import polars as pl
+
+        counts = frame.group_by("severity", "code", "applicability").agg(pl.len().alias("n"))
+        for severity, code, applicability, n in counts.iter_rows():
+            self.by_severity[Severity(severity)] += n
+            self.by_code[code] = self.by_code.get(code, 0) + n
+            if applicability == Applicability.SAFE:
+                self.fixable += n
+            elif applicability == Applicability.UNSAFE:
+                self.unsafe_fixable += n
+
     def file_done(self, had_findings: bool) -> None:
         self.files += 1
         self.files_with_findings += had_findings
@@ -104,8 +117,22 @@ class Tally:
 def group_findings(findings: Iterable[StampedFinding], keep: int | None = KEEP,
                    tally: Tally | None = None) -> list[Group]:
     """The groups of one file's findings (one pass); `keep=None` keeps every finding.
-    With `tally`, the findings are also counted there (as one file)."""
+    With `tally`, the findings are also counted there (as one file). A FindingStore is read
+    piece by piece: a frame's findings are grouped and counted by polars, and only the few a
+    group shows become objects."""
     groups: dict[tuple, Group] = {}
+    pieces = findings.pieces() if keep is not None and hasattr(findings, "pieces") else [findings]
+    for piece in pieces:
+        if isinstance(piece, (list, tuple)) or not hasattr(piece, "group_by"):
+            _add_objects(groups, piece, keep, tally)
+        else:
+            _add_frame(groups, piece, keep, tally, findings)
+    if tally is not None:
+        tally.file_done(bool(groups))
+    return list(groups.values())
+
+
+def _add_objects(groups: dict, findings: Iterable[StampedFinding], keep: int | None, tally: Tally | None) -> None:
     for stamped in findings:
         f = stamped.finding
         key = (f.code, f.column, f.field)
@@ -115,9 +142,38 @@ def group_findings(findings: Iterable[StampedFinding], keep: int | None = KEEP,
         group.add(stamped, keep)
         if tally is not None:
             tally.count(stamped)
+
+
+def _add_frame(groups: dict, frame, keep: int, tally: Tally | None, store) -> None:
+    """A frame of the findings schema, in file order, into the groups: per group its count,
+    gravest severity, first `keep` rows (made objects only if the group still shows fewer),
+    and the first and last lines past them."""
+    import polars as pl
+
+    from sfprep.core.batch import stamped_rows
+
+    lines = pl.col("line")
+    per_group = frame.with_row_index("at").group_by(["code", "column", "field"], maintain_order=True).agg(
+        pl.len().alias("total"), pl.col("severity").max().alias("worst"), pl.col("at").head(keep).alias("heads"),
+        lines.head(keep).alias("head_lines"), lines.slice(keep).drop_nulls().first().alias("next_line"),
+        lines.drop_nulls().last().alias("last_line"))
+    for code, column, field_name, total, worst, heads, head_lines, next_line, last_line in per_group.iter_rows():
+        key = (code, column, field_name)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(code, store.rule_names.get(code, code), column, field_name, Severity(worst))
+        need = max(0, keep - len(group.shown))
+        if need:
+            group.shown.extend(stamped_rows(frame[heads[:need]], store.path, store.rule_names))
+        group.total += total
+        group.severity = max(group.severity, Severity(worst))
+        rest_lines = [line for line in head_lines[need:] if line is not None] or [next_line]
+        if rest_lines[0] is not None:
+            if group.rest_first_line is None:
+                group.rest_first_line = rest_lines[0]
+            group.rest_last_line = last_line
     if tally is not None:
-        tally.file_done(bool(groups))
-    return list(groups.values())
+        tally.count_frame(frame)
 
 
 def grouped_files(results: Iterable[FileResult], tally: Tally,
