@@ -123,10 +123,10 @@ def group_findings(findings: Iterable[StampedFinding], keep: int | None = KEEP,
     groups: dict[tuple, Group] = {}
     pieces = findings.pieces() if keep is not None and hasattr(findings, "pieces") else [findings]
     for piece in pieces:
-        if isinstance(piece, (list, tuple)) or not hasattr(piece, "group_by"):
-            _add_objects(groups, piece, keep, tally)
-        else:
+        if hasattr(piece, "group_by"):   # a polars frame of the findings schema
             _add_frame(groups, piece, keep, tally, findings)
+        else:
+            _add_objects(groups, piece, keep, tally)
     if tally is not None:
         tally.file_done(bool(groups))
     return list(groups.values())

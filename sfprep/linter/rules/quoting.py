@@ -118,8 +118,9 @@ def _text_outside_quotes(chunk):
     second = np.where(paired, first + 1, first)   # unpaired: itself, masked out below
     has_second = pl.Series(paired)
     shown = show_series(junk.str.slice(0, 20))
-    text = pl.select(pl.when(has_second).then(pl.lit(shown.gather(first)) + " and " + pl.lit(shown.gather(second)))
-                     .otherwise(pl.lit(shown.gather(first)))).to_series()
+    shown_first = pl.lit(shown.gather(first))
+    text = pl.select(pl.when(has_second).then(shown_first + " and " + pl.lit(shown.gather(second)))
+                     .otherwise(shown_first)).to_series()
     messages = pl.select(pl.format("{} outside the quotes of field {}", pl.lit(text),
                                    pl.lit(pl.Series(columns[first])))).to_series()
     blank_field = pl.Series(blank[first] & (blank[second] | ~paired))
