@@ -6,7 +6,7 @@ from sfprep.fixer.converge import FixOutcome, fix_file
 from sfprep.fixer.guard import NOT_UTF8
 from sfprep.fixer.subset import Chooser, fix_file_chosen
 from sfprep.linter.engine import lint_file
-from sfprep.linter.runner import LintRun, xml_not_checked
+from sfprep.linter.runner import LintRun
 from sfprep.linter.targets import LintTarget
 
 
@@ -17,8 +17,8 @@ def fix_targets(run: LintRun, targets: list[LintTarget], unsafe: bool, diff_only
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     outcomes, results = [], []
     for target in targets:
-        if target.is_xml:
-            results.append(xml_not_checked(target))
+        if target.is_xml:  # XML findings carry no fix yet: nothing to write
+            results.append(run.lint(target))
             continue
         checks_utf8 = any(rule_.code == NOT_UTF8 for rule_ in target.rules)
         lint = _linter(run, target, unsafe)

@@ -62,6 +62,9 @@ class FileContext:
     line_endings: LineEndingTally = field(default_factory=LineEndingTally)
     unterminated_quote: tuple[int, int, int] | None = None  # (line, record, column)
     rule_states: dict[type, Any] = field(default_factory=dict)
+    format: str = "csv"                  # "csv" or "xml", by content
+    xml_prolog: Any = None               # io.xml.prolog.Prolog of an XML file
+    xml: Any = None                      # io.xml.reader.XmlFacts of an XML file, as read so far
 
     def state(self, kind: type[State]) -> State:
         """The per-file state a rule declared with `@rule(..., state=kind)`."""

@@ -10,6 +10,7 @@ tallies) and creates each rule's declared per-file state.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Iterable
 
 from sfprep.core.job import Job
@@ -62,52 +63,106 @@ class FileLint:
             required_line_ending=(job.line_ending or profile.get("line_ending")) if declared else None,
             size=self.size)
         self.result = FileResult(path=display, object=job.object, operation=job.operation)
+        self.rules = rules
         runnable = _runnable(rules, self.ctx, self.result)
+        self.unrunnable = list(self.result.skipped_rules)
         self.ctx.rule_states = {rule_.state: rule_.state() for rule_ in runnable if rule_.state is not None}
         self.runnable = runnable
-        self.by_scope = _rules_by_scope(runnable)
         self.emit = Emitter(self.result, display)
+        self._rules_for_format()
         self.value_stage: ValueStage | None = None
         self.stopped_early = False
 
     def read(self, progress: Callable[[int], None] | None = None) -> None:
         """Sniff, scan, and run every rule that needs no more than the chunk in hand."""
-        from sfprep.io.csv import scan as csv_scan
-        from sfprep.io.sniff import HEAD_SIZE, UTF8_BOM, sniff
+        from sfprep.io.sniff import HEAD_SIZE, sniff
+        from sfprep.io.xml.prolog import looks_like_xml, read_prolog
 
-        ctx, by_scope, emit = self.ctx, self.by_scope, self.emit
+        ctx = self.ctx
         try:
             with open(self.path, "rb") as stream:
-                ctx.sniffed = sniff(stream.read(HEAD_SIZE))
+                head = stream.read(HEAD_SIZE)
+                ctx.sniffed = sniff(head)
                 ctx.delimiter = ctx.sniffed.evident_delimiter(ctx.expected_delimiter)
-                _run(by_scope[Scope.SNIFF], emit, ctx)
+                if not ctx.sniffed.not_text and looks_like_xml(head):
+                    ctx.format = "xml"
+                    ctx.xml_prolog = read_prolog(stream)
+                    self._rules_for_format()
+                _run(self.by_scope[Scope.SNIFF], self.emit, ctx)
                 if ctx.sniffed.not_text:
                     self._skip_unread(f"the file is {ctx.sniffed.not_text}, not UTF-8 CSV text")
-                    return
-                start = len(UTF8_BOM) if ctx.sniffed.bom else 0
-                stream.seek(start)
-                dialect = ctx.sniffed.dialect(ctx.delimiter)
-                value_stage = ValueStage(ctx, by_scope[Scope.VALUES], emit, emit.close)
-                # A file of one chunk is scanned in this thread: a reader thread would only add its start-up.
-                scan = csv_scan.scan
-                if self.size > csv_scan.CHUNK_SIZE:
-                    reuse_freed_memory()
-                    scan = csv_scan.scan_ahead
-                for chunk in scan(stream, dialect, start_offset=start, field_limit=ctx.profile.get("characters_per_field")):
-                    if progress is not None:
-                        progress(chunk.end)
-                    emit.bucket = chunk.first_record
-                    _observe(chunk, ctx)
-                    if chunk.first_record == 0:
-                        self._read_header(chunk)
-                    _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
-                    # a long record's chunk holds only its first bytes: no values to check
-                    if not (value_stage.active and chunk.long_record is None and value_stage.feed(chunk)):
-                        emit.close(chunk.first_record)
-                if value_stage.active:
-                    self.value_stage = value_stage
+                elif ctx.format == "xml":
+                    self._read_xml(stream, progress)
+                else:
+                    self._read_csv(stream, progress)
         except OSError as error:
             raise UsageError(f"{self.path}: cannot read: {error.strerror or error}") from None
+
+    def _rules_for_format(self) -> None:
+        """Only the rules that apply to the file's format run on it (no skip listed: a CSV
+        rule has nothing to say of an XML file); XML findings carry no fix yet (the shared
+        rules' fixes are edits of CSV bytes)."""
+        fmt = self.ctx.format
+        self.applicable = [rule_ for rule_ in self.runnable if fmt in rule_.formats]
+        self.by_scope = _rules_by_scope(self.applicable)
+        self.emit.fixes = fmt == "csv"
+        other_format = {rule_.code for rule_ in self.rules if fmt not in rule_.formats}
+        self.result.skipped_rules = [(code, why) for code, why in self.unrunnable if code not in other_format]
+
+    def _read_csv(self, stream, progress) -> None:
+        from sfprep.io.csv import scan as csv_scan
+        from sfprep.io.sniff import UTF8_BOM
+
+        ctx = self.ctx
+        start = len(UTF8_BOM) if ctx.sniffed.bom else 0
+        stream.seek(start)
+        dialect = ctx.sniffed.dialect(ctx.delimiter)
+        # A file of one chunk is scanned in this thread: a reader thread would only add its start-up.
+        scan = csv_scan.scan
+        if self.size > csv_scan.CHUNK_SIZE:
+            reuse_freed_memory()
+            scan = csv_scan.scan_ahead
+        chunks = scan(stream, dialect, start_offset=start, field_limit=ctx.profile.get("characters_per_field"))
+        self._take(chunks, progress)
+
+    def _read_xml(self, stream, progress) -> None:
+        """An XML batch (io/xml): refused unread with a DOCTYPE (X009 says so), else read
+        record by record into the chunks every record rule reads."""
+        from sfprep.io.xml.reader import XmlFacts, XmlReader
+
+        prolog = self.ctx.xml_prolog
+        if prolog.doctype_offset is not None:
+            self._skip_unread("the file has a DOCTYPE, which sfprep never parses")
+            return
+        if not prolog.complete:
+            self.ctx.xml = XmlFacts(syntax_error=("the prolog (comments and processing instructions before the "
+                                                  "root element) is longer than 16 MB", 1))
+            return
+        stream.seek(0)
+        reader = XmlReader(self.path, stream)
+        self.ctx.xml = reader.facts
+        try:
+            self._take(reader.chunks(), progress)
+        finally:
+            reader.close()
+
+    def _take(self, chunks, progress) -> None:
+        """Each chunk through the tallies, the header (first chunk), the chunk rules and the value stage."""
+        ctx, by_scope, emit = self.ctx, self.by_scope, self.emit
+        value_stage = ValueStage(ctx, by_scope[Scope.VALUES], emit, emit.close)
+        for chunk in chunks:
+            if progress is not None:
+                progress(chunk.end)
+            emit.bucket = chunk.first_record
+            _observe(chunk, ctx)
+            if chunk.first_record == 0:
+                self._read_header(chunk)
+            _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
+            # a long record's chunk holds only its first bytes: no values to check
+            if not (value_stage.active and chunk.long_record is None and value_stage.feed(chunk)):
+                emit.close(chunk.first_record)
+        if value_stage.active:
+            self.value_stage = value_stage
 
     def _read_header(self, chunk) -> None:
         ctx = self.ctx
@@ -126,7 +181,7 @@ class FileLint:
         """The file is not CSV text (gzip, XLSX, UTF-16...): the sniff rules have said what it
         is; every other rule is listed as skipped, and nothing more is read."""
         reported = self.result.findings.codes()
-        self.result.skipped_rules.extend((rule_.code, reason) for rule_ in self.runnable
+        self.result.skipped_rules.extend((rule_.code, reason) for rule_ in self.applicable
                                          if rule_.code not in reported)
         self.stopped_early = True
 
@@ -194,10 +249,13 @@ class Emitter:
         self.result, self.path = result, path
         self.store = result.findings
         self.bucket: int | None = 0
+        self.fixes = True   # False: findings are filed without their fixes (XML)
 
     def __call__(self, rule_: Rule, item, bucket: int | None | object = ...) -> None:
         where = self.bucket if bucket is ... else bucket
         if isinstance(item, Finding):
+            if item.fix is not None and not self.fixes:
+                item = replace(item, fix=None)
             self.store.add(StampedFinding(self.path, item.severity or rule_.severity, rule_.name, item), where)
         elif isinstance(item, Skipped):
             self.result.skipped_rules.append((rule_.code, item.reason))
@@ -207,6 +265,8 @@ class Emitter:
             self._add_frame(rule_, item, where)
 
     def _add_frame(self, rule_: Rule, frame, where) -> None:
+        if not self.fixes:
+            frame = frame.drop([name for name in _FIX_COLUMNS if name in frame.columns])
         if frame.height:
             self.store.rule_names[rule_.code] = rule_.name
             self.store.add(stamp(FindingBatch(frame), rule_.code, rule_.severity), where)
@@ -217,6 +277,9 @@ class Emitter:
     def withdraw(self, rule_: Rule, field_name: str, note: str, hint: str | None) -> None:
         """The fixes of this rule on this column are withdrawn (an all-or-nothing column)."""
         self.store.withdraw(rule_.code, field_name, note, hint)
+
+
+_FIX_COLUMNS = ("applicability", "description", "rewrite", "edits")
 
 
 def _run(checks: list[tuple[Rule, Callable]], emit, *args) -> None:
@@ -271,7 +334,7 @@ def _header(chunk) -> Header | None:
     return Header(
         names=[unquote(r).decode("utf-8", "replace") for r in raw],
         raw=raw,
-        starts=(starts + chunk.base).tolist(),
+        starts=chunk.file_offsets(starts).tolist(),
         lines=chunk.line_of(starts).tolist(),
         line=int(chunk.line_of(chunk.record_starts[0])),
         is_blank=bool(chunk.record_ends[0] == chunk.record_starts[0]),

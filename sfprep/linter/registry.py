@@ -14,8 +14,9 @@ from typing import Callable, Iterable
 from sfprep.core.model import FixKind, Severity
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example", "Use instead", "Fix")
-FAMILIES = ("file", "quoting", "header", "values", "operation", "limits")  # modules under sfprep/linter/rules, one per rule family
+FAMILIES = ("file", "quoting", "header", "values", "operation", "limits", "xml")  # modules under sfprep/linter/rules, one per rule family
 ALL = "ALL"
+FORMATS = ("csv", "xml")  # what a file is, by its content (io/sniff.py, io/xml/prolog.py)
 
 
 class Scope:
@@ -39,6 +40,7 @@ class Rule:
     doc: str
     needs: tuple[str, ...] = ()
     state: type | None = None   # per-file state the engine creates for it (ctx.state(type))
+    formats: tuple[str, ...] = FORMATS  # the files it runs on (Q rules: CSV only; X rules: XML only)
 
     @property
     def summary(self) -> str:
@@ -54,17 +56,18 @@ _families_loaded = False
 
 
 def rule(code: str, name: str, severity: str, fix: str = "-", scope: str = Scope.CHUNK,
-         needs: tuple[str, ...] = (), state: type | None = None):
-    """Declare a rule: `@rule("Q004", "space-outside-quotes", "E", fix="S")`.
+         needs: tuple[str, ...] = (), state: type | None = None, formats: tuple[str, ...] = FORMATS):
+    """Declare a rule: `@rule("Q004", "space-outside-quotes", "E", fix="S", formats=("csv",))`.
 
     `state`: a class the engine instantiates once per file for this rule; its checks read it
-    with `ctx.state(cls)`."""
+    with `ctx.state(cls)`. `formats`: the kinds of file it applies to (a CSV-only rule is not
+    run on XML, nor listed as skipped there: it has nothing to say about it)."""
 
     def register(check: Callable) -> Callable:
         if code in _RULES:
             raise ValueError(f"rule {code} declared twice")
         declared = Rule(code, name, Severity.from_letter(severity), FixKind(fix), {scope: check},
-                        inspect.cleandoc(check.__doc__ or ""), needs, state)
+                        inspect.cleandoc(check.__doc__ or ""), needs, state, tuple(formats))
         _RULES[code] = declared
 
         def also(extra_scope: str):

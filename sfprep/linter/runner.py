@@ -42,23 +42,13 @@ class LintRun:
         return cls(settings, profile or load_profile(settings.profile, settings.limits), describes)
 
     def lint(self, target: LintTarget, progress: Callable[[int], None] | None = None) -> FileResult:
-        if target.is_xml:
-            return xml_not_checked(target)
         return lint_file(str(target.path), target.job, self.profile, target.rules, display_path=target.display,
                          describes=self.describes, settings=self.settings, progress=progress)
 
     def lint_together(self, targets: list[LintTarget]) -> list[FileResult]:
         """These files read first, their value checks evaluated together; results in order."""
-        results: list[FileResult | None] = [None] * len(targets)
-        csv_files = [(position, target) for position, target in enumerate(targets) if not target.is_xml]
-        for position, target in enumerate(targets):
-            if target.is_xml:
-                results[position] = xml_not_checked(target)
-        linted = lint_files_together([(str(t.path), t.job, self.profile, t.rules, t.display, self.describes,
-                                       self.settings) for _, t in csv_files])
-        for (position, _), result in zip(csv_files, linted):
-            results[position] = result
-        return results
+        return lint_files_together([(str(t.path), t.job, self.profile, t.rules, t.display, self.describes,
+                                     self.settings) for t in targets])
 
 
 def lint_targets(run: LintRun, targets: list[LintTarget], jobs: int | None = None) -> list[FileResult]:
@@ -119,8 +109,3 @@ def _process_context():
     method = "fork" if "polars" not in sys.modules and sys.platform == "linux" else "forkserver"
     return multiprocessing.get_context(method)
 
-
-def xml_not_checked(target: LintTarget) -> FileResult:
-    reason = "XML batch files are not checked yet"
-    return FileResult(path=target.display, object=target.job.object, operation=target.job.operation,
-                      skipped_rules=[(code, reason) for code in target.codes])

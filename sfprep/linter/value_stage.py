@@ -273,7 +273,7 @@ def _batch(rule_, check: CellCheck, column, chunk, records, cells, failing_value
     lines = chunk.line_of(starts)
     verdicts = check.verdicts(failing_values, column)
     found = batch(lines=lines, records=records + chunk.first_record, columns=column.index + 1,
-                  field=column.name, offsets=starts + chunk.base, messages=verdicts.get_column("message"),
+                  field=column.name, offsets=chunk.file_offsets(starts), messages=verdicts.get_column("message"),
                   severity=check.severity)
     frame = found.frame
     new_value = verdicts.get_column("new_value")

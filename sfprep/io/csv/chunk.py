@@ -145,6 +145,15 @@ class CsvChunk:
         """Physical line number(s) of chunk offset(s)."""
         return np.searchsorted(self.breaks, offsets, side="left") + self.first_line
 
+    def record_place(self, index: int) -> tuple[int, int]:
+        """(line, file offset) where record `index` (of this chunk) starts."""
+        start = int(self.record_starts[index])
+        return int(self.line_of(start)), self.base + start
+
+    def file_offsets(self, offsets):
+        """File offset(s) of chunk offset(s) (an XmlChunk's: of the elements they were read from)."""
+        return offsets + self.base
+
     def record_index_of(self, offsets):
         return np.searchsorted(self.record_starts, offsets, side="right") - 1
 

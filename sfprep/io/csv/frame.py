@@ -38,7 +38,7 @@ class ValueFrame:
         """For each of these rows, where the given column's field is: (physical lines, record
         numbers, file offsets)."""
         starts = self.chunk.field_starts[self.fields(rows, column)]
-        return self.chunk.line_of(starts), self.records[rows] + self.chunk.first_record, starts + self.chunk.base
+        return self.chunk.line_of(starts), self.records[rows] + self.chunk.first_record, self.chunk.file_offsets(starts)
 
 
 def usable_records(chunk: CsvChunk, header_width: int) -> np.ndarray:

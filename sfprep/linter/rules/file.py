@@ -96,7 +96,7 @@ def not_utf8_text(ctx):
                       fix=_reencode_fix(ctx, family=sniffed.wide_encoding[:6]))
 
 
-@rule("F002", "utf8-bom", "E", fix="S", scope=Scope.SNIFF)
+@rule("F002", "utf8-bom", "E", fix="S", scope=Scope.SNIFF, formats=("csv",))
 def utf8_bom(ctx):
     """UTF-8 byte-order mark at the start of the file.
 
@@ -145,7 +145,9 @@ def no_records(ctx):
     None: sfprep cannot invent records.
     """
     if ctx.data_records == 0:
-        if ctx.header is None:
+        if ctx.format == "xml":
+            what = "the batch holds no <sObject> record"
+        elif ctx.header is None:
             what = "the file is empty"
         elif ctx.header.is_blank:
             what = "the first line is blank and no records follow"
@@ -154,7 +156,7 @@ def no_records(ctx):
         yield Finding("F003", f"no records: {what}")
 
 
-@rule("F004", "line-endings", "W", fix="S", scope=Scope.END)
+@rule("F004", "line-endings", "W", fix="S", scope=Scope.END, formats=("csv",))
 def line_endings(ctx):
     """Mixed, CR-only, or (under bulk2) undeclared line endings.
 
@@ -217,7 +219,7 @@ def _hex_table():
     return np.array([f"{b:02X}" for b in range(256)])
 
 
-@rule("F005", "control-character", "E")
+@rule("F005", "control-character", "E", formats=("csv",))
 def control_character(chunk, ctx):
     """NUL or other control character in the file.
 
@@ -255,7 +257,7 @@ def control_character(chunk, ctx):
     yield batch(lines=lines, records=records, columns=columns, offsets=first_per_line + chunk.base, messages=messages)
 
 
-@rule("F006", "blank-line", "E", fix="S")
+@rule("F006", "blank-line", "E", fix="S", formats=("csv",))
 def blank_line(chunk, ctx):
     """Blank line between or after records.
 
@@ -298,7 +300,7 @@ class BareCrsFound:
     pending: list[Finding] = field(default_factory=list)
 
 
-@rule("F007", "bare-cr-in-value", "W", state=BareCrsFound)
+@rule("F007", "bare-cr-in-value", "W", state=BareCrsFound, formats=("csv",))
 def bare_cr_in_value(chunk, ctx):
     """Bare CR inside a quoted value of a file whose line ending is LF.
 
@@ -344,3 +346,37 @@ def _bare_cr_in_lf_file(ctx):
     counts = ctx.line_endings.counts
     file_is_lf = ctx.required_line_ending == "LF" or counts.get("LF", 0) > counts.get("CRLF", 0) or not counts
     return ctx.state(BareCrsFound).pending if file_is_lf else []
+
+
+_SUFFIX_FORMATS = {".csv": "csv", ".xml": "xml"}
+
+
+@rule("F008", "content-not-extension", "E", scope=Scope.SNIFF)
+def content_not_extension(ctx):
+    """The file's content is not what its name says (XML named .csv, CSV named .xml).
+
+    ## What it checks
+    sfprep tells XML from CSV by the content (an XML declaration, comment or start tag at
+    the start) and lints the file as what it is; this rule says so when the name's
+    extension says the other.
+
+    ## Why it matters
+    Loaders choose the job's content type by the extension: an XML batch sent as CSV fails
+    every record, and the CSV rules' fixes would edit the markup (a "padded column name"
+    fix would turn `<sObjects xmlns=` into `<sObjectsxmlns=`).
+
+    ## Example
+    `Account.csv` holding `<?xml version="1.0"?><sObjects ...>`
+
+    ## Use instead
+    `Account.xml` (or write the file as CSV: `sfprep convert Account.csv --to csv --out ...`)
+
+    ## Fix
+    None: rename the file, or convert it.
+    """
+    import os
+
+    named = _SUFFIX_FORMATS.get(os.path.splitext(ctx.path)[1].lower())
+    if named is not None and named != ctx.format and not ctx.sniffed.not_text:
+        yield Finding("F008", f"the file is named .{named} but holds {ctx.format.upper()}: "
+                              f"sfprep reads it as {ctx.format.upper()}; rename it to .{ctx.format}", line=1, offset=0)

@@ -85,10 +85,9 @@ def too_many_fields(chunk, ctx):
     limit = _limit(ctx, "fields_per_record")
     counts = chunk.fields_per_record()
     for index in np.flatnonzero(counts > limit).tolist():
-        start = int(chunk.record_starts[index])
+        line, offset = chunk.record_place(index)
         yield Finding("L002", f"{int(counts[index]):,} fields; the limit is {limit:,}",
-                      line=int(chunk.line_of(start)), record=chunk.first_record + index,
-                      offset=chunk.base + start)
+                      line=line, record=chunk.first_record + index, offset=offset)
 
 
 @rule("L003", "record-too-long", "E")
@@ -123,12 +122,11 @@ def record_too_long(chunk, ctx):
         return
     lengths = chunk.record_ends - chunk.record_starts
     for index in np.flatnonzero(lengths > limit).tolist():  # raw bytes >= characters: only these can fail
-        start = int(chunk.record_starts[index])
         characters = chunk.record_characters(index)
         if characters > limit:
+            line, offset = chunk.record_place(index)
             yield Finding("L003", f"record has {characters:,} characters; the limit is {limit:,}",
-                          line=int(chunk.line_of(start)), record=chunk.first_record + index,
-                          offset=chunk.base + start)
+                          line=line, record=chunk.first_record + index, offset=offset)
 
 
 @rule("L004", "too-many-records", "E", fix="C", scope=Scope.END)

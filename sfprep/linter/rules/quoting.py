@@ -21,7 +21,7 @@ class QuotingTally:
     anomalies: int = 0   # quoting problems anywhere in the file (Q002, Q004, Q005)
 
 
-@rule("Q001", "wrong-delimiter", "E", fix="S", scope=Scope.END, state=QuotingTally)
+@rule("Q001", "wrong-delimiter", "E", fix="S", scope=Scope.END, state=QuotingTally, formats=("csv",))
 def wrong_delimiter(ctx):
     """Delimiter is not a comma (or not the bulk2 job's declared delimiter).
 
@@ -157,7 +157,7 @@ def _only_blanks(arr, starts, ends):
     return result
 
 
-@rule("Q002", "stray-quote", "E")
+@rule("Q002", "stray-quote", "E", formats=("csv",))
 def stray_quote(chunk, ctx):
     """Double quote inside an unquoted field.
 
@@ -189,7 +189,7 @@ def stray_quote(chunk, ctx):
                                        columns))
 
 
-@rule("Q003", "unterminated-quote", "E", scope=Scope.END)
+@rule("Q003", "unterminated-quote", "E", scope=Scope.END, formats=("csv",))
 def unterminated_quote(ctx):
     """Quoted field never closed: the end of the file is reached inside quotes.
 
@@ -216,7 +216,7 @@ def unterminated_quote(ctx):
                       line=line, record=record, column=column)
 
 
-@rule("Q004", "text-outside-quotes", "E", fix="S")
+@rule("Q004", "text-outside-quotes", "E", fix="S", formats=("csv",))
 def text_outside_quotes(chunk, ctx):
     """Characters between a closing quote and the delimiter, or before an opening quote.
 
@@ -242,7 +242,7 @@ def text_outside_quotes(chunk, ctx):
     yield from _text_outside_quotes(chunk)
 
 
-@rule("Q005", "unescaped-quote", "E")
+@rule("Q005", "unescaped-quote", "E", formats=("csv",))
 def unescaped_quote(chunk, ctx):
     """Unescaped double quote inside a quoted field.
 
@@ -277,7 +277,7 @@ def unescaped_quote(chunk, ctx):
                     messages=_numbered('unescaped quote inside quoted field {}; double it ("")', columns[first]))
 
 
-@rule("Q006", "ragged-record", "E")
+@rule("Q006", "ragged-record", "E", formats=("csv",))
 def ragged_record(chunk, ctx):
     """Record has a different number of fields than the header.
 

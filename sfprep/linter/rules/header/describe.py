@@ -16,7 +16,7 @@ def _described_columns(ctx):
             yield column
 
 
-def _relationship_columns(ctx):
+def relationship_columns(ctx):
     for column in _described_columns(ctx):
         if column.is_relationship and len(column.relationship.split(".")) == 1 \
                 and not column.relationship.lower().endswith("__c"):
@@ -84,7 +84,7 @@ def unknown_relationship(header, ctx):
     ## Fix
     None.
     """
-    for column in _relationship_columns(ctx):
+    for column in relationship_columns(ctx):
         if column.field is not None or column.relationship.lower() in ctx.described.child_relationships:
             continue
         yield header_finding("H009", f"{column.relationship!r} in {column.name!r}: {_why_not_a_relationship(column, ctx)}",
@@ -103,7 +103,7 @@ def _why_not_a_relationship(column, ctx) -> str:
     return f"{plain.name} is {a(plain.type)} field, not a lookup" if plain else "no lookup has that relationship name"
 
 
-@rule("H010", "polymorphic-without-type", "E", scope=Scope.HEADER, needs=("describe",))
+@rule("H010", "polymorphic-without-type", "E", scope=Scope.HEADER, needs=("describe",), formats=("csv",))
 def polymorphic_without_type(header, ctx):
     """Polymorphic lookup referenced without the `ObjectType:` prefix.
 
@@ -125,7 +125,7 @@ def polymorphic_without_type(header, ctx):
     ## Fix
     None: which object type is meant is yours to say.
     """
-    for column in _relationship_columns(ctx):
+    for column in relationship_columns(ctx):
         if column.field is not None and column.field.polymorphic and column.object_type is None:
             kinds = "/".join(column.field.reference_to)
             yield header_finding("H010", f"{column.field.name} is polymorphic ({kinds}): "
@@ -149,7 +149,7 @@ def _typed_suggestion(column, ctx) -> str:
     return advice + (f" ({'; '.join(known)})" if known else "")
 
 
-@rule("H011", "type-prefix-not-polymorphic", "E", fix="S", scope=Scope.HEADER, needs=("describe",))
+@rule("H011", "type-prefix-not-polymorphic", "E", fix="S", scope=Scope.HEADER, needs=("describe",), formats=("csv",))
 def type_prefix_not_polymorphic(header, ctx):
     """`ObjectType:` prefix on a lookup that is not polymorphic.
 
@@ -169,7 +169,7 @@ def type_prefix_not_polymorphic(header, ctx):
     ## Fix
     Safe: the prefix is removed; the lookup can only point at one object anyway.
     """
-    for column in _relationship_columns(ctx):
+    for column in relationship_columns(ctx):
         if column.field is not None and column.object_type is not None and not column.field.polymorphic:
             plain = column.name.split(":", 1)[1]
             yield header_finding("H011", f"{column.field.name} is not polymorphic: drop {column.object_type + ':'!r}",
@@ -197,7 +197,7 @@ def type_prefix_not_referenced(header, ctx):
     ## Fix
     None.
     """
-    for column in _relationship_columns(ctx):
+    for column in relationship_columns(ctx):
         field = column.field
         if field is None or column.object_type is None:
             continue
@@ -227,7 +227,7 @@ def parent_field_not_indexed(header, ctx):
     ## Fix
     None.
     """
-    for column in _relationship_columns(ctx):
+    for column in relationship_columns(ctx):
         field = column.field
         if field is None:
             continue
@@ -266,7 +266,7 @@ def parent_to_child_reference(header, ctx):
     ## Fix
     None.
     """
-    for column in _relationship_columns(ctx):
+    for column in relationship_columns(ctx):
         if column.field is None and column.relationship.lower() in ctx.described.child_relationships:
             yield header_finding("H014", f"{column.relationship!r} is a child relationship of "
                                           f"{ctx.described.name}; only child-to-parent references load",

@@ -85,7 +85,7 @@ def duplicate_column(header, ctx):
             first_seen[key] = index
 
 
-@rule("H003", "padded-column-name", "E", fix="S", scope=Scope.HEADER)
+@rule("H003", "padded-column-name", "E", fix="S", scope=Scope.HEADER, formats=("csv",))
 def padded_column_name(header, ctx):
     """Column name with leading or trailing whitespace.
 
@@ -146,7 +146,7 @@ def invalid_api_name(header, ctx):
             yield header_finding("H004", f"{name!r} is not a valid API name ({bad[0]!r})", header, index)
 
 
-@rule("H005", "grandparent-relationship", "E", scope=Scope.HEADER)
+@rule("H005", "grandparent-relationship", "E", scope=Scope.HEADER, formats=("csv",))
 def grandparent_relationship(header, ctx):
     """Relationship deeper than one level.
 

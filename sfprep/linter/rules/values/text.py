@@ -9,7 +9,7 @@ from sfprep.linter.rules.values.common import has, key_columns, replaced_by
 NULL_LOOK_ALIKES = ("n/a", "#n/a", "null", "none", "nil", "#na", "nan")  # io/csv/fields.py knows them
 
 
-@rule("V001", "untrimmed-value", "W", fix="U", scope=Scope.VALUES)
+@rule("V001", "untrimmed-value", "W", fix="U", scope=Scope.VALUES, formats=("csv",))
 def untrimmed_value(ctx):
     """Value with leading or trailing whitespace.
 

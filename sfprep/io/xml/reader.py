@@ -1,0 +1,363 @@
+"""The hardened, streaming Bulk XML reader: records as the same chunks the CSV rules read.
+
+lxml's iterparse runs over a file object (given a path it would unpack gzip) with entity
+resolution, DTD loading, network access and huge_tree off; the prolog was checked for a
+DOCTYPE before (prolog.py), so nothing is ever expanded or fetched. Each top-level
+`sObject` is read when it ends and then cleared, with the siblings before it: memory holds
+one block of records.
+
+A record's fields become cells: `Name` -> its text; `xsi:nil="true"` -> None (the null,
+`#N/A` in CSV); a relationship `<Account><sObject><Ext__c>7</Ext__c></sObject></Account>`
+-> `Account.Ext__c`, with `<type>Lead</type>` -> `Lead:Who.Email`, CSV's header grammar,
+so the header rules read XML names unchanged. A block of records is written as a Bulk CSV
+buffer (every value quoted, the null as `#N/A`, an absent field empty) and scanned by the
+CSV scanner: the value rules get an XmlChunk, a CsvChunk whose positions map back to the
+elements' lines and offsets in the XML file (tags.py). Structural problems (X003-X007,
+X005) are gathered as rows, per code, for the X rules.
+
+Element ordinals: the k-th element in document order is the k-th start tag in the bytes
+(comments and processing instructions are removed from the tree, as tags.py skips them).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterator
+
+import numpy as np
+
+from sfprep.io.xml.tags import TagPositions
+
+DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+NIL = f"{{{XSI}}}nil"
+ROOT = f"{{{DATALOAD}}}sObjects"
+BLOCK_CELLS = 200_000        # a block of records holds about this many fields
+BLOCK_VALUE_BYTES = 4 << 20  # ... or this many value bytes
+
+
+@dataclass
+class Problem:
+    """One structural finding of the reader, before its element's line is known."""
+
+    code: str
+    message: str
+    ordinal: int              # the element's ordinal (line and offset from tags.py)
+    record: int | None = None
+    field: str | None = None
+    line: int = 0                 # known once placed
+    offset: int | None = None
+    placed: bool = False
+
+
+@dataclass
+class XmlFacts:
+    """What the reader learned of the whole document, for the X rules at the end."""
+
+    root: str | None = None            # the root's tag, {namespace}local
+    problems: list[Problem] = field(default_factory=list)
+    syntax_error: tuple[str, int] | None = None  # (message, line) where the parser stopped
+    late_columns: dict[str, int] = field(default_factory=dict)  # name -> first record, after the header was fixed
+
+
+class _Counting(io.RawIOBase):
+    """The file as lxml reads it, counting characters (UTF-8 lead bytes) on the way."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.characters = 0
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = self.stream.readinto(buffer)
+        if size:
+            arr = np.frombuffer(buffer, dtype=np.uint8, count=size)
+            self.characters += size - int(np.count_nonzero((arr & 0xC0) == 0x80))
+            self.position += size
+        return size or 0
+
+
+def _local(tag) -> str:
+    return tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""
+
+
+class _Block:
+    """The cells of the records read since the last block: flat, one entry per field."""
+
+    def __init__(self, first_record: int):
+        self.first_record = first_record
+        self.records = 0
+        self.record_ordinals: list[int] = []
+        self.cell_records: list[int] = []
+        self.cell_columns: list[int] = []
+        self.cell_values: list[str | None] = []
+        self.cell_ordinals: list[int] = []
+        self.value_bytes = 0
+
+
+class XmlReader:
+    """Reads one XML file into XmlChunks (see the module docstring); `facts` fills as it goes."""
+
+    def __init__(self, path: str, stream: BinaryIO):
+        self.path = path
+        self.counting = _Counting(stream)
+        self.facts = XmlFacts()
+        self.names: list[str] = []
+        self.column_of: dict[str, int] = {}
+        self.header_fixed = False
+        self.header_ordinals: list[int] = []
+        self.ordinal = 0            # the next element's ordinal
+        self.record_number = 0      # records read so far
+        self.positions = TagPositions(path)
+        self.chunks_made = 0
+        self.characters_reported = 0
+
+    def close(self) -> None:
+        self.positions.close()
+
+    # ------------------------------------------------------------------ parsing
+
+    def chunks(self) -> Iterator:
+        from lxml import etree
+
+        parser = etree.iterparse(self.counting, events=("end",), tag="{*}sObject", resolve_entities=False,
+                                 no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
+                                 remove_comments=True, remove_pis=True, recover=False)
+        block = _Block(1)
+        previous = None
+        root = None
+        try:
+            for _, element in parser:
+                parent = element.getparent()
+                if parent is None or parent.getparent() is not None:
+                    continue  # the root itself, or a relationship's nested sObject (read with its record)
+                if root is None:
+                    root = parent
+                    self._root(root)
+                for node in list(parent):
+                    if node is element:
+                        break
+                    if node is not previous:
+                        self._not_a_record(node)
+                    parent.remove(node)
+                self._record(element, block)
+                element.clear()
+                previous = element
+                if len(block.cell_values) >= BLOCK_CELLS or block.value_bytes >= BLOCK_VALUE_BYTES:
+                    yield from self._flush(block, is_last=False)
+                    block = _Block(self.record_number + 1)
+            root = parser.root
+            if root is not None:
+                if self.ordinal == 0:
+                    self._root(root)
+                if _local(root.tag) == "sObjects":  # children of another root are not records at all (X003)
+                    for node in list(root):
+                        if node is not previous:
+                            self._not_a_record(node)
+        except etree.XMLSyntaxError as error:
+            self.facts.syntax_error = (_syntax_message(error), max(1, error.lineno or 0))
+        yield from self._flush(block, is_last=True)
+
+    def _root(self, root) -> None:
+        self.facts.root = root.tag
+        self.ordinal = max(self.ordinal, 1)  # the root is element 0
+        if root.tag != ROOT:
+            namespace = root.tag[1:root.tag.find("}")] if root.tag.startswith("{") else None
+            where = f" in namespace {namespace!r}" if namespace else " without a namespace"
+            self.facts.problems.append(Problem("X003", f"the root element is <{_local(root.tag)}>{where}: a batch's "
+                                                       f"root is <sObjects xmlns=\"{DATALOAD}\">", 0))
+        bound = root.nsmap.get("xsi")
+        if bound is not None and bound != XSI:
+            self.facts.problems.append(Problem("X005", f"the prefix xsi is bound to {bound!r}, not to {XSI!r}: "
+                                                       "xsi:nil is not read as null", 0))
+
+    def _not_a_record(self, node) -> None:
+        self.facts.problems.append(Problem("X004", f"<{_local(node.tag)}> is not an sObject: "
+                                                   "every child of sObjects is one record, <sObject>", self.ordinal))
+        self.ordinal += sum(1 for _ in node.iter())
+
+    def _record(self, element, block: _Block) -> None:
+        self.record_number += 1
+        record = self.record_number
+        block.records += 1
+        block.record_ordinals.append(self.ordinal)
+        self.ordinal += 1
+        seen: set[str] | None = None
+        for child in element:
+            ordinal = self.ordinal
+            self.ordinal += 1
+            name = _local(child.tag)
+            if len(child):
+                name, value = self._relationship(child, name, record)
+                if name is None:
+                    continue
+            else:
+                value = child.text or ""
+                if child.attrib:
+                    value = self._nil(child, value, name, ordinal, record)
+            if seen is None:
+                seen = set()
+            if name in seen:
+                self.facts.problems.append(Problem("H002", f"{name} appears twice in this record: "
+                                                           "which value is loaded is not defined", ordinal, record, name))
+                continue
+            seen.add(name)
+            column = self._column(name, ordinal, record)
+            if column is None:
+                continue
+            block.cell_records.append(block.records - 1)
+            block.cell_columns.append(column)
+            block.cell_values.append(value)
+            block.cell_ordinals.append(ordinal)
+            if value:
+                block.value_bytes += len(value)
+
+    def _nil(self, child, value: str, name: str, ordinal: int, record: int) -> str | None:
+        """The value of a field with attributes: None for xsi:nil="true" (X005 when it is
+        not empty, or the attribute says neither true nor false)."""
+        nil = child.get(NIL)
+        if nil is None:
+            stray = [key for key in child.attrib if _local(key) == "nil"]
+            if stray:
+                self.facts.problems.append(Problem("X005", f"nil on {name} is not in the {XSI} namespace: "
+                                                           "Salesforce reads it as no attribute at all", ordinal, record, name))
+            return value
+        nil = nil.strip()
+        if nil not in ("true", "false", "1", "0"):
+            self.facts.problems.append(Problem("X005", f"xsi:nil={nil!r} on {name}: it is true or false", ordinal, record, name))
+            return value
+        if nil in ("false", "0"):
+            return value
+        if value.strip():
+            self.facts.problems.append(Problem("X005", f"{name} has xsi:nil=\"true\" and a value: "
+                                                       "a null has no content", ordinal, record, name))
+            return value
+        return None
+
+    def _relationship(self, child, name: str, record: int) -> tuple[str | None, str | None]:
+        """(the CSV name `[Type:]Rel.Field`, its value) of a relationship element, or (None,
+        None) when its shape is wrong (X006, X007)."""
+        ordinal = self.ordinal - 1
+        nested = list(child)
+        self.ordinal += sum(1 for _ in child.iter()) - 1
+        if len(nested) != 1 or _local(nested[0].tag) != "sObject":
+            self.facts.problems.append(Problem("X006", f"{name} holds {_describe_children(nested)}: a relationship "
+                                                       "holds exactly one <sObject>", ordinal, record, name))
+            return None, None
+        fields = list(nested[0])
+        kinds = [f for f in fields if _local(f.tag) == "type"]
+        targets = [f for f in fields if _local(f.tag) != "type"]
+        if len(kinds) > 1 or len(targets) != 1:
+            self.facts.problems.append(Problem("X006", f"the <sObject> in {name} holds {_describe_children(fields)}: "
+                                                       "it holds exactly one field (and an optional <type>)",
+                                               ordinal, record, name))
+            return None, None
+        target = targets[0]
+        if len(target):
+            self.facts.problems.append(Problem("X007", f"{name}.{_local(target.tag)} nests another relationship: "
+                                                       "a relationship reaches one level only", ordinal, record, name))
+            return None, None
+        prefix = f"{(kinds[0].text or '').strip()}:" if kinds else ""
+        value = target.text or ""
+        if target.attrib:
+            value = self._nil(target, value, name, ordinal, record)
+        return f"{prefix}{name}.{_local(target.tag)}", value
+
+    def _column(self, name: str, ordinal: int, record: int) -> int | None:
+        column = self.column_of.get(name)
+        if column is not None:
+            return column
+        if self.header_fixed:
+            self.facts.late_columns.setdefault(name, record)
+            return None
+        column = self.column_of[name] = len(self.names)
+        self.names.append(name)
+        self.header_ordinals.append(ordinal)
+        return column
+
+    # ------------------------------------------------------------------ chunks
+
+    def _flush(self, block: _Block, is_last: bool) -> Iterator:
+        """The block as one XmlChunk (the first one with the header: the names read so far);
+        nothing when it holds no record and no header is due."""
+        from sfprep.io.xml.chunk import build_xml_chunk
+
+        header = not self.header_fixed and bool(self.names)
+        self.header_fixed = self.header_fixed or bool(block.records)
+        chunk = None
+        if block.records and self.names:
+            field_ordinals = self._field_ordinals(block, header)
+            record_ordinals = np.asarray(self.header_ordinals[:1] * header + block.record_ordinals, dtype=np.int64)
+            offsets, lines = self.positions.locate(np.concatenate([field_ordinals, record_ordinals]))
+            cut = len(field_ordinals)
+            characters = self.counting.characters - self.characters_reported
+            self.characters_reported = self.counting.characters
+            chunk = build_xml_chunk(self._buffer(block, header), 0 if header else block.first_record,
+                                    (offsets[:cut], lines[:cut]), (offsets[cut:], lines[cut:]),
+                                    characters, is_last, self.counting.position)
+        self._place_problems()
+        self.positions.forget_before(self.ordinal)
+        if chunk is not None:
+            yield chunk
+
+    def _field_ordinals(self, block: _Block, header: bool) -> np.ndarray:
+        """The ordinal of each field of the block's CSV buffer, in its order: the header's
+        names (each name's first element), then each record's columns (an absent field:
+        its record's element)."""
+        width = len(self.names)
+        records = np.asarray(block.record_ordinals, dtype=np.int64)
+        grid = np.repeat(records[:, None], width, axis=1) if width else np.zeros((len(records), 0), np.int64)
+        if block.cell_values:
+            grid[np.asarray(block.cell_records), np.asarray(block.cell_columns)] = block.cell_ordinals
+        head = np.asarray(self.header_ordinals if header else [], dtype=np.int64)
+        return np.concatenate([head, grid.ravel()])
+
+    def _buffer(self, block: _Block, header: bool) -> bytes:
+        """The block as Bulk CSV: every value quoted, the null as #N/A, an absent field empty."""
+        import polars as pl
+
+        width = len(self.names)
+        lines = []
+        if header:
+            lines.append(",".join('"' + name.replace('"', '""') + '"' for name in self.names))
+        if block.records:
+            values = pl.Series(block.cell_values, dtype=pl.String)
+            quoted = pl.select(pl.when(pl.lit(values).is_null()).then(pl.lit("#N/A"))
+                               .otherwise(pl.lit('"') + pl.lit(values).str.replace_all('"', '""', literal=True)
+                                          + pl.lit('"'))).to_series()
+            quoted = quoted.append(pl.Series([""], dtype=pl.String))
+            grid = np.full((block.records, width), len(block.cell_values), dtype=np.int64)
+            grid[np.asarray(block.cell_records), np.asarray(block.cell_columns)] = np.arange(len(block.cell_values))
+            columns = [quoted.gather(grid[:, j]).alias(f"c{j}") for j in range(width)]
+            rows = pl.select(pl.concat_str(columns, separator=",")).to_series()
+            lines.append(rows.str.join("\n").item())
+        return ("\n".join(lines) + "\n").encode()
+
+    def _place_problems(self) -> None:
+        """Give the problems gathered so far their lines and offsets (ordinals only grow)."""
+        pending = [p for p in self.facts.problems if not p.placed]
+        if not pending:
+            return
+        ordinals = np.asarray([p.ordinal for p in pending], dtype=np.int64)
+        order = np.argsort(ordinals, kind="stable")
+        offsets, lines = self.positions.locate(ordinals[order])
+        for k, index in enumerate(order.tolist()):
+            problem = pending[index]
+            problem.line, problem.placed = int(lines[k]) or 1, True
+            problem.offset = int(offsets[k]) if offsets[k] >= 0 else None
+
+
+def _describe_children(nodes) -> str:
+    if not nodes:
+        return "no element"
+    names = [f"<{_local(node.tag)}>" for node in nodes[:3]]
+    more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+    return ", ".join(names) + more
+
+
+def _syntax_message(error) -> str:
+    message = str(error.msg if getattr(error, "msg", None) else error)
+    return message.split(", line ")[0].strip()
