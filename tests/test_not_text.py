@@ -180,7 +180,8 @@ def test_every_other_rule_is_skipped_with_the_reason(name, tmp_path):
     path, _ = _write(tmp_path, make)
     _, report = lint_json(*EVERY_RULE, path)
     skipped = {s["code"]: s["reason"] for s in report["files"][0]["skipped_rules"]}
-    assert sorted(skipped) == sorted(set(all_rules()) - {"F001"})
+    # a file that is not text is not XML either: the CSV rules are the ones it is not read for
+    assert sorted(skipped) == sorted({code for code, r in all_rules().items() if "csv" in r.formats} - {"F001"})
     assert set(skipped.values()) == {f"the file is {WHAT[name]}, not UTF-8 CSV text"}
 
 

@@ -113,6 +113,8 @@ def record_lines(path: Path) -> dict[int, tuple[int, int]] | None:
     from sfprep.io.sniff import UTF8_BOM, sniff
 
     data = path.read_bytes()
+    if data.lstrip().startswith(b"<"):
+        return _xml_record_lines(data)
     sniffed = sniff(data[:4096])
     if sniffed.wide_encoding:
         return None
@@ -123,6 +125,27 @@ def record_lines(path: Path) -> dict[int, tuple[int, int]] | None:
         last = chunk.line_of(chunk.record_ends).tolist()
         for index, lines in enumerate(zip(first, last)):
             spans[chunk.first_record + index] = lines
+    return spans
+
+
+def _xml_record_lines(data: bytes) -> dict[int, tuple[int, int]] | None:
+    """Record number -> lines of an XML batch: record n is the root's n-th child element,
+    from its start tag's line to the line before the next one's (the header, record 0, is
+    every line: an XML field name is wherever the element is). None when lxml cannot read
+    it whole (a DOCTYPE is never given to it)."""
+    from lxml import etree
+
+    if b"<!DOCTYPE" in data:
+        return None
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    except etree.XMLSyntaxError:
+        return None
+    last_line = data.count(b"\n") + 1
+    starts = [child.sourceline for child in root if isinstance(child.tag, str) and child.tag.endswith("sObject")]
+    spans = {0: (1, last_line)}
+    for number, first in enumerate(starts, 1):
+        spans[number] = (first, starts[number] - 1 if number < len(starts) else last_line)
     return spans
 
 
