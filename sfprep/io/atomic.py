@@ -128,3 +128,54 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+def atomic_create(path: str, write: Callable[[BinaryIO], None], overwrite: bool = False) -> None:
+    """Write a new file at `path` (replacing one only with overwrite): written unnamed (or
+    under a temporary name) in the same folder, fsynced, then linked in one step, so that
+    `path` holds nothing or the finished file, whatever happens midway."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"{path}: its folder does not exist")
+    if os.path.lexists(path) and not overwrite:
+        raise UsageError(f"{path} exists: give --overwrite to replace it")
+    temp_name = os.path.join(folder, f".{os.path.basename(path)}.sfprep-{os.getpid()}.tmp")
+    fd = _unnamed_file(folder)
+    named = fd is None
+    try:
+        if named:
+            fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot write in {folder}: {error.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb", closefd=False) as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.fchmod(fd, 0o666 & ~_umask())
+        if not named:
+            _give_name(fd, temp_name, 0o666 & ~_umask())
+        if overwrite:
+            os.replace(temp_name, path)
+        else:
+            try:
+                os.link(temp_name, path)   # fails if something appeared at `path` meanwhile
+            finally:
+                os.unlink(temp_name)
+        _fsync_folder(folder)
+    except BaseException as error:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+        if isinstance(error, FileExistsError):
+            raise UsageError(f"{path} exists: give --overwrite to replace it") from None
+        if isinstance(error, OSError):
+            raise UsageError(f"{path}: cannot write it: {error.strerror}; nothing was written") from None
+        raise
+    finally:
+        os.close(fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -166,7 +166,7 @@ class FileLint:
 
     def _read_header(self, chunk) -> None:
         ctx = self.ctx
-        ctx.header = _header(chunk)
+        ctx.header = header_of(chunk)
         if ctx.header is None:
             # A header too long to hold: the rules that need its names cannot run.
             reason = f"the header is {chunk.long_record.size:,} bytes long, too long to read"
@@ -320,7 +320,7 @@ def _observe(chunk, ctx: FileContext) -> None:
             ctx.unterminated_quote = chunk.locate(chunk.unterminated_quote)
 
 
-def _header(chunk) -> Header | None:
+def header_of(chunk) -> Header | None:
     """The header from the chunk holding record 0; None when it is too long to hold."""
     from sfprep.io.csv.scan import unquote
 

@@ -34,6 +34,11 @@ NIL = f"{{{XSI}}}nil"
 ROOT = f"{{{DATALOAD}}}sObjects"
 BLOCK_CELLS = 200_000        # a block of records holds about this many fields
 BLOCK_VALUE_BYTES = 4 << 20  # ... or this many value bytes
+# The columns are the names of the first block, which holds a whole legal batch (10,000
+# records, 10 MB) unless that is more than this many fields.
+HEADER_RECORDS = 10_000
+HEADER_BLOCK_CELLS = 1 << 20
+HEADER_BLOCK_VALUE_BYTES = 10_000_000
 
 
 @dataclass
@@ -101,8 +106,9 @@ class _Block:
 class XmlReader:
     """Reads one XML file into XmlChunks (see the module docstring); `facts` fills as it goes."""
 
-    def __init__(self, path: str, stream: BinaryIO):
+    def __init__(self, path: str, stream: BinaryIO, header_records: int = HEADER_RECORDS):
         self.path = path
+        self.header_records = header_records
         self.counting = _Counting(stream)
         self.facts = XmlFacts()
         self.names: list[str] = []
@@ -146,7 +152,7 @@ class XmlReader:
                 self._record(element, block)
                 element.clear()
                 previous = element
-                if len(block.cell_values) >= BLOCK_CELLS or block.value_bytes >= BLOCK_VALUE_BYTES:
+                if self._block_full(block):
                     yield from self._flush(block, is_last=False)
                     block = _Block(self.record_number + 1)
             root = parser.root
@@ -160,6 +166,12 @@ class XmlReader:
         except etree.XMLSyntaxError as error:
             self.facts.syntax_error = (_syntax_message(error), max(1, error.lineno or 0))
         yield from self._flush(block, is_last=True)
+
+    def _block_full(self, block: _Block) -> bool:
+        if self.header_fixed:
+            return len(block.cell_values) >= BLOCK_CELLS or block.value_bytes >= BLOCK_VALUE_BYTES
+        return (block.records >= self.header_records or len(block.cell_values) >= HEADER_BLOCK_CELLS
+                or block.value_bytes >= HEADER_BLOCK_VALUE_BYTES)
 
     def _root(self, root) -> None:
         self.facts.root = root.tag
