@@ -75,7 +75,7 @@ def _xml_records(path: str) -> Records:
     from sfprep.io.xml.reader import XmlReader
 
     stream = open(path, "rb")
-    reader = XmlReader(path, stream, header_records=10_000)
+    reader = XmlReader(path, stream)
     chunks = reader.chunks()
     first = next(chunks, None)
     names = list(reader.names)
@@ -85,19 +85,20 @@ def _xml_records(path: str) -> Records:
             if first is not None:
                 yield from _chunk_frames(first, len(names), ",")
             for chunk in chunks:
-                if reader.facts.late_columns:
-                    name, record = next(iter(reader.facts.late_columns.items()))
-                    raise ConvertRefused(f"{path}: field {name} first appears at record {record:,}, after the "
-                                         "first 10,000 records the columns are read from; nothing was written")
+                _refuse_late_columns(path, reader.facts)
                 yield from _chunk_frames(chunk, len(names), ",")
-            if reader.facts.late_columns:
-                name, record = next(iter(reader.facts.late_columns.items()))
-                raise ConvertRefused(f"{path}: field {name} first appears at record {record:,}, after the "
-                                     "first 10,000 records the columns are read from; nothing was written")
+            _refuse_late_columns(path, reader.facts)
         finally:
             reader.close()
             stream.close()
     return Records(names, frames(), "xml")
+
+
+def _refuse_late_columns(path: str, facts) -> None:
+    if facts.late_columns:
+        name, record = next(iter(facts.late_columns.items()))
+        raise ConvertRefused(f"{path}: field {name} first appears at record {record:,}, after the first "
+                             f"{facts.columns_from:,} records the columns are read from; nothing was written")
 
 
 def _header_names(chunk) -> list[str]:

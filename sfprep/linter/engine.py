@@ -145,6 +145,17 @@ class FileLint:
             self._take(reader.chunks(), progress)
         finally:
             reader.close()
+        if reader.facts.late_columns:
+            self._skip_late_columns(reader.facts.late_columns, reader.facts.columns_from)
+
+    def _skip_late_columns(self, late: dict[str, int], header_records: int) -> None:
+        """Fields first seen after the records the columns were read from: their values are
+        not checked, and the report says so."""
+        shown = ", ".join(f"{name} (record {record:,})" for name, record in list(late.items())[:3])
+        more = f" and {len(late) - 3} more" if len(late) > 3 else ""
+        reason = (f"not run on {shown}{more}: first seen after the first {header_records:,} records, "
+                  "which the columns are read from")
+        self.result.skipped_rules.extend((rule_.code, reason) for rule_, _ in self.by_scope[Scope.VALUES])
 
     def _take(self, chunks, progress) -> None:
         """Each chunk through the tallies, the header (first chunk), the chunk rules and the value stage."""

@@ -21,6 +21,7 @@ Element ordinals: the k-th element in document order is the k-th start tag in th
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
@@ -32,13 +33,13 @@ DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
 ROOT = f"{{{DATALOAD}}}sObjects"
-BLOCK_CELLS = 200_000        # a block of records holds about this many fields
-BLOCK_VALUE_BYTES = 4 << 20  # ... or this many value bytes
+BLOCK_CELLS = 64_000          # a block of records holds about this many fields
+BLOCK_SOURCE_BYTES = 1 << 20  # ... or was read from this many bytes of the file
 # The columns are the names of the first block, which holds a whole legal batch (10,000
 # records, 10 MB) unless that is more than this many fields.
 HEADER_RECORDS = 10_000
 HEADER_BLOCK_CELLS = 1 << 20
-HEADER_BLOCK_VALUE_BYTES = 10_000_000
+HEADER_BLOCK_SOURCE_BYTES = 10_000_000
 
 
 @dataclass
@@ -63,6 +64,10 @@ class XmlFacts:
     problems: list[Problem] = field(default_factory=list)
     syntax_error: tuple[str, int] | None = None  # (message, line) where the parser stopped
     late_columns: dict[str, int] = field(default_factory=dict)  # name -> first record, after the header was fixed
+    columns_from: int = 0              # the records the columns (header) were read from
+
+
+_UNPREFIXED_NIL = re.compile(rb"[\s\"']nil\s*=")
 
 
 class _Counting(io.RawIOBase):
@@ -72,6 +77,8 @@ class _Counting(io.RawIOBase):
         self.stream = stream
         self.characters = 0
         self.position = 0
+        self.stray_nil = False   # the bytes read hold a `nil=` without a prefix: looked for per field from then on
+        self.tail = b""
 
     def readable(self) -> bool:
         return True
@@ -79,6 +86,10 @@ class _Counting(io.RawIOBase):
     def readinto(self, buffer) -> int:
         size = self.stream.readinto(buffer)
         if size:
+            if not self.stray_nil:
+                read = self.tail + bytes(memoryview(buffer)[:size])
+                self.stray_nil = _UNPREFIXED_NIL.search(read) is not None
+                self.tail = read[-8:]
             arr = np.frombuffer(buffer, dtype=np.uint8, count=size)
             self.characters += size - int(np.count_nonzero((arr & 0xC0) == 0x80))
             self.position += size
@@ -96,19 +107,19 @@ class _Block:
         self.first_record = first_record
         self.records = 0
         self.record_ordinals: list[int] = []
-        self.cell_records: list[int] = []
+        self.record_fields: list[int] = []   # per record: its cells
         self.cell_columns: list[int] = []
         self.cell_values: list[str | None] = []
         self.cell_ordinals: list[int] = []
-        self.value_bytes = 0
+        self.source_start = 0       # file offset the parser had read to when the block began
 
 
 class XmlReader:
     """Reads one XML file into XmlChunks (see the module docstring); `facts` fills as it goes."""
 
-    def __init__(self, path: str, stream: BinaryIO, header_records: int = HEADER_RECORDS):
+    def __init__(self, path: str, stream: BinaryIO, header_records: int | None = None):
         self.path = path
-        self.header_records = header_records
+        self.header_records = HEADER_RECORDS if header_records is None else header_records
         self.counting = _Counting(stream)
         self.facts = XmlFacts()
         self.names: list[str] = []
@@ -118,7 +129,7 @@ class XmlReader:
         self.ordinal = 0            # the next element's ordinal
         self.record_number = 0      # records read so far
         self.positions = TagPositions(path)
-        self.chunks_made = 0
+        self.local_names: dict[str, str] = {}   # tag -> its local name
         self.characters_reported = 0
 
     def close(self) -> None:
@@ -143,18 +154,16 @@ class XmlReader:
                 if root is None:
                     root = parent
                     self._root(root)
-                for node in list(parent):
-                    if node is element:
-                        break
-                    if node is not previous:
-                        self._not_a_record(node)
-                    parent.remove(node)
+                self._skip_between(element, previous)
                 self._record(element, block)
                 element.clear()
+                while element.getprevious() is not None:  # the records before it, done with
+                    del parent[0]
                 previous = element
                 if self._block_full(block):
                     yield from self._flush(block, is_last=False)
                     block = _Block(self.record_number + 1)
+                    block.source_start = self.counting.position
             root = parser.root
             if root is not None:
                 if self.ordinal == 0:
@@ -167,24 +176,35 @@ class XmlReader:
             self.facts.syntax_error = (_syntax_message(error), max(1, error.lineno or 0))
         yield from self._flush(block, is_last=True)
 
+    def _skip_between(self, element, previous) -> None:
+        """The elements between the previous record and this one are no records (X004)."""
+        node = element.getprevious()
+        if node is None or node is previous:
+            return
+        between = []
+        while node is not None and node is not previous:
+            between.append(node)
+            node = node.getprevious()
+        for node in reversed(between):
+            self._not_a_record(node)
+
     def _block_full(self, block: _Block) -> bool:
+        source = self.counting.position - block.source_start
         if self.header_fixed:
-            return len(block.cell_values) >= BLOCK_CELLS or block.value_bytes >= BLOCK_VALUE_BYTES
+            return len(block.cell_values) >= BLOCK_CELLS or source >= BLOCK_SOURCE_BYTES
         return (block.records >= self.header_records or len(block.cell_values) >= HEADER_BLOCK_CELLS
-                or block.value_bytes >= HEADER_BLOCK_VALUE_BYTES)
+                or source >= HEADER_BLOCK_SOURCE_BYTES)
 
     def _root(self, root) -> None:
         self.facts.root = root.tag
         self.ordinal = max(self.ordinal, 1)  # the root is element 0
         if root.tag != ROOT:
-            namespace = root.tag[1:root.tag.find("}")] if root.tag.startswith("{") else None
-            where = f" in namespace {namespace!r}" if namespace else " without a namespace"
-            self.facts.problems.append(Problem("X003", f"the root element is <{_local(root.tag)}>{where}: a batch's "
-                                                       f"root is <sObjects xmlns=\"{DATALOAD}\">", 0))
+            self.facts.problems.append(Problem("X003", _wrong_root(root.tag), 0))
         bound = root.nsmap.get("xsi")
         if bound is not None and bound != XSI:
             self.facts.problems.append(Problem("X005", f"the prefix xsi is bound to {bound!r}, not to {XSI!r}: "
                                                        "xsi:nil is not read as null", 0))
+            self.counting.stray_nil = True
 
     def _not_a_record(self, node) -> None:
         self.facts.problems.append(Problem("X004", f"<{_local(node.tag)}> is not an sObject: "
@@ -192,48 +212,56 @@ class XmlReader:
         self.ordinal += sum(1 for _ in node.iter())
 
     def _record(self, element, block: _Block) -> None:
+        """The record's fields as cells of the block. The loop runs once per field (the
+        hot path of an XML lint): a field costs its name (cached per tag), its text, its
+        child count and one attribute lookup; anything unusual goes to a method."""
         self.record_number += 1
-        record = self.record_number
         block.records += 1
         block.record_ordinals.append(self.ordinal)
-        self.ordinal += 1
-        seen: set[str] | None = None
+        ordinal = self.ordinal + 1
+        local_names, column_of, counting = self.local_names, self.column_of, self.counting
+        add_column, add_value, add_ordinal = block.cell_columns.append, block.cell_values.append, block.cell_ordinals.append
+        fields = 0
         for child in element:
-            ordinal = self.ordinal
-            self.ordinal += 1
-            name = _local(child.tag)
+            tag = child.tag
+            name = local_names.get(tag)
+            if name is None:
+                name = self._local_name(tag)
+            field_ordinal = ordinal
             if len(child):
-                name, value = self._relationship(child, name, record)
+                name, value = self._relationship(child, name, ordinal)
+                ordinal = self.ordinal
                 if name is None:
                     continue
             else:
-                value = child.text or ""
-                if child.attrib:
-                    value = self._nil(child, value, name, ordinal, record)
-            if seen is None:
-                seen = set()
-            if name in seen:
-                self.facts.problems.append(Problem("H002", f"{name} appears twice in this record: "
-                                                           "which value is loaded is not defined", ordinal, record, name))
-                continue
-            seen.add(name)
-            column = self._column(name, ordinal, record)
+                ordinal += 1
+                value = child.text
+                if value is None:
+                    value = ""
+                if child.get(NIL) is not None or (counting.stray_nil and child.attrib):
+                    value = self._nil(child, value, name, field_ordinal, self.record_number)
+            column = column_of.get(name)
             if column is None:
-                continue
-            block.cell_records.append(block.records - 1)
-            block.cell_columns.append(column)
-            block.cell_values.append(value)
-            block.cell_ordinals.append(ordinal)
-            if value:
-                block.value_bytes += len(value)
+                column = self._new_column(name, field_ordinal, self.record_number)
+                if column is None:
+                    continue
+            add_column(column)
+            add_value(value)
+            add_ordinal(field_ordinal)
+            fields += 1
+        self.ordinal = ordinal
+        block.record_fields.append(fields)
+
+    def _local_name(self, tag) -> str:
+        name = self.local_names[tag] = _local(tag)
+        return name
 
     def _nil(self, child, value: str, name: str, ordinal: int, record: int) -> str | None:
         """The value of a field with attributes: None for xsi:nil="true" (X005 when it is
         not empty, or the attribute says neither true nor false)."""
         nil = child.get(NIL)
         if nil is None:
-            stray = [key for key in child.attrib if _local(key) == "nil"]
-            if stray:
+            if any(_local(key) == "nil" for key in child.attrib):
                 self.facts.problems.append(Problem("X005", f"nil on {name} is not in the {XSI} namespace: "
                                                            "Salesforce reads it as no attribute at all", ordinal, record, name))
             return value
@@ -249,12 +277,13 @@ class XmlReader:
             return value
         return None
 
-    def _relationship(self, child, name: str, record: int) -> tuple[str | None, str | None]:
-        """(the CSV name `[Type:]Rel.Field`, its value) of a relationship element, or (None,
-        None) when its shape is wrong (X006, X007)."""
-        ordinal = self.ordinal - 1
+    def _relationship(self, child, name: str, ordinal: int) -> tuple[str | None, str | None]:
+        """(the CSV name `[Type:]Rel.Field`, its value) of a relationship element (element
+        `ordinal`), or (None, None) when its shape is wrong (X006, X007). Leaves self.ordinal
+        just past the element's subtree."""
+        record = self.record_number
         nested = list(child)
-        self.ordinal += sum(1 for _ in child.iter()) - 1
+        self.ordinal = ordinal + sum(1 for _ in child.iter())
         if len(nested) != 1 or _local(nested[0].tag) != "sObject":
             self.facts.problems.append(Problem("X006", f"{name} holds {_describe_children(nested)}: a relationship "
                                                        "holds exactly one <sObject>", ordinal, record, name))
@@ -278,10 +307,8 @@ class XmlReader:
             value = self._nil(target, value, name, ordinal, record)
         return f"{prefix}{name}.{_local(target.tag)}", value
 
-    def _column(self, name: str, ordinal: int, record: int) -> int | None:
-        column = self.column_of.get(name)
-        if column is not None:
-            return column
+    def _new_column(self, name: str, ordinal: int, record: int) -> int | None:
+        """The column of a name not seen before; None after the header was fixed."""
         if self.header_fixed:
             self.facts.late_columns.setdefault(name, record)
             return None
@@ -298,16 +325,19 @@ class XmlReader:
         from sfprep.io.xml.chunk import build_xml_chunk
 
         header = not self.header_fixed and bool(self.names)
-        self.header_fixed = self.header_fixed or bool(block.records)
+        if not self.header_fixed and block.records:
+            self.header_fixed = True
+            self.facts.columns_from = block.records
         chunk = None
         if block.records and self.names:
-            field_ordinals = self._field_ordinals(block, header)
+            cells = self._cells(block)
+            field_ordinals = self._field_ordinals(block, header, cells)
             record_ordinals = np.asarray(self.header_ordinals[:1] * header + block.record_ordinals, dtype=np.int64)
             offsets, lines = self.positions.locate(np.concatenate([field_ordinals, record_ordinals]))
             cut = len(field_ordinals)
             characters = self.counting.characters - self.characters_reported
             self.characters_reported = self.counting.characters
-            chunk = build_xml_chunk(self._buffer(block, header), 0 if header else block.first_record,
+            chunk = build_xml_chunk(self._buffer(block, header, cells), 0 if header else block.first_record,
                                     (offsets[:cut], lines[:cut]), (offsets[cut:], lines[cut:]),
                                     characters, is_last, self.counting.position)
         self._place_problems()
@@ -315,19 +345,36 @@ class XmlReader:
         if chunk is not None:
             yield chunk
 
-    def _field_ordinals(self, block: _Block, header: bool) -> np.ndarray:
+    def _cells(self, block: _Block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(record in the block, column, index into the block's lists) of each cell that
+        counts: a field repeated within a record counts once (the first), the others are
+        H002 problems."""
+        records = np.repeat(np.arange(block.records, dtype=np.int64), block.record_fields)
+        columns = np.asarray(block.cell_columns, dtype=np.int64)
+        keys = records * max(1, len(self.names)) + columns
+        _, first = np.unique(keys, return_index=True)
+        if len(first) < len(keys):
+            repeated = np.setdiff1d(np.arange(len(keys)), first)
+            for cell in repeated.tolist():
+                name = self.names[columns[cell]]
+                self.facts.problems.append(Problem("H002", f"{name} appears twice in this record: which value "
+                                                           "is loaded is not defined", block.cell_ordinals[cell],
+                                                   block.first_record + int(records[cell]), name))
+            first.sort()
+        return records[first], columns[first], first
+
+    def _field_ordinals(self, block: _Block, header: bool, cells) -> np.ndarray:
         """The ordinal of each field of the block's CSV buffer, in its order: the header's
         names (each name's first element), then each record's columns (an absent field:
         its record's element)."""
         width = len(self.names)
-        records = np.asarray(block.record_ordinals, dtype=np.int64)
-        grid = np.repeat(records[:, None], width, axis=1) if width else np.zeros((len(records), 0), np.int64)
-        if block.cell_values:
-            grid[np.asarray(block.cell_records), np.asarray(block.cell_columns)] = block.cell_ordinals
+        records, columns, kept = cells
+        grid = np.repeat(np.asarray(block.record_ordinals, dtype=np.int64)[:, None], width, axis=1)
+        grid[records, columns] = np.asarray(block.cell_ordinals, dtype=np.int64)[kept]
         head = np.asarray(self.header_ordinals if header else [], dtype=np.int64)
         return np.concatenate([head, grid.ravel()])
 
-    def _buffer(self, block: _Block, header: bool) -> bytes:
+    def _buffer(self, block: _Block, header: bool, cells) -> bytes:
         """The block as Bulk CSV: every value quoted, the null as #N/A, an absent field empty."""
         import polars as pl
 
@@ -341,8 +388,9 @@ class XmlReader:
                                .otherwise(pl.lit('"') + pl.lit(values).str.replace_all('"', '""', literal=True)
                                           + pl.lit('"'))).to_series()
             quoted = quoted.append(pl.Series([""], dtype=pl.String))
+            records, columns, kept = cells
             grid = np.full((block.records, width), len(block.cell_values), dtype=np.int64)
-            grid[np.asarray(block.cell_records), np.asarray(block.cell_columns)] = np.arange(len(block.cell_values))
+            grid[records, columns] = kept
             columns = [quoted.gather(grid[:, j]).alias(f"c{j}") for j in range(width)]
             rows = pl.select(pl.concat_str(columns, separator=",")).to_series()
             lines.append(rows.str.join("\n").item())
@@ -360,6 +408,15 @@ class XmlReader:
             problem = pending[index]
             problem.line, problem.placed = int(lines[k]) or 1, True
             problem.offset = int(offsets[k]) if offsets[k] >= 0 else None
+
+
+def _wrong_root(tag: str) -> str:
+    local = _local(tag)
+    if local != "sObjects":
+        return f"the root element is <{local}>, not <sObjects>: this is not a Bulk XML batch"
+    namespace = tag[1:tag.find("}")] if tag.startswith("{") else None
+    where = f"in the namespace {namespace!r}" if namespace else "in no namespace"
+    return f"<sObjects> is {where}: a batch's root is in {DATALOAD!r}, or Salesforce reads no record"
 
 
 def _describe_children(nodes) -> str:

@@ -145,6 +145,9 @@ def no_records(ctx):
     None: sfprep cannot invent records.
     """
     if ctx.data_records == 0:
+        if ctx.format == "xml" and ctx.xml is not None and (
+                ctx.xml.syntax_error or any(p.code == "X003" for p in ctx.xml.problems)):
+            return  # X001 or X003 says it: not read whole, or not a batch at all
         if ctx.format == "xml":
             what = "the batch holds no <sObject> record"
         elif ctx.header is None:
