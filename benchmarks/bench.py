@@ -1,6 +1,6 @@
 """The sfprep benchmark suite: throughput, fix, defect check, start-up, many files.
 
-    python benchmarks/bench.py [--suite quick|full|dirty] [--size-mb 100] [--repeat 3]
+    python benchmarks/bench.py [--suite quick|full|dirty|xml] [--size-mb 100] [--repeat 3]
                                [--memory-scaling] [--file PATH] [--keep] [--json [FILE]]
                                [--baseline PATH/TO/OTHER/sfprep]
                                [--sizes 300,1000] [--timeout 600] [--max-rss-gib GIB]
@@ -18,6 +18,9 @@ dirty  Files wrong in every record (benchmarks/variants.py: clean, an Id in an i
        findings checked against the generator's; then --format full, concise, json and
        --statistics on 50,000 and 1,000,000 findings (see benchmarks/dirty.py). Default
        --repeat 1; a child is killed past --timeout or --max-rss-gib.
+xml    A Bulk XML batch set at --size-mb (or each of --sizes; generate.py's records as XML):
+       `sfprep lint` against a bare lxml iterparse pass over it, and `sfprep convert` both
+       ways against the lint of their sources (benchmarks/xmlbench.py). Default --repeat 1.
 --memory-scaling (implied by --size-mb 4096)  sfprep lint at 1 GB and 4 GB (4096 MB):
        time and peak RSS, which should not grow with the file.
 --baseline  another build's `sfprep` executable (e.g. a worktree of an older commit): its
@@ -47,6 +50,7 @@ from dirty import REPORT_RECORDS, default_limits, run_dirty
 from generate import Generated, write_account_load
 from measure import REFERENCE_NAMES, Run, add_ratios, command, interleave, reference, summarize, warm
 from tables import machine, markdown
+from xmlbench import run_xml
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_FILE = ROOT / "samples" / "Account.csv"  # ~1.5 KB, lints clean
@@ -289,7 +293,7 @@ def memory_scaling(exe: str, repeat: int, workdir: Path) -> dict:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=("quick", "full", "dirty"), default="quick")
+    parser.add_argument("--suite", choices=("quick", "full", "dirty", "xml"), default="quick")
     parser.add_argument("--size-mb", type=float, default=100, help="size of the generated load")
     parser.add_argument("--sizes", type=sizes_list, metavar="MB,MB",
                         help="dirty: the sizes of the variants (default: --size-mb)")
@@ -309,7 +313,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.suite == "dirty" and args.file:
         parser.error("--suite dirty generates its files: it does not go with --file")
-    if args.suite == "dirty":
+    if args.suite in ("dirty", "xml"):
         args.repeat = max(args.repeat or 1, 1)
     else:
         args.repeat = max(args.repeat or 3, 3)
@@ -331,6 +335,8 @@ def records_list(text: str) -> tuple[int, ...]:
 
 
 def run_suite(args: argparse.Namespace, exe: str, workdir: Path) -> list[dict]:
+    if args.suite == "xml":
+        return run_xml(exe, args.sizes or [args.size_mb], args.repeat, workdir)
     if args.suite == "dirty":
         return run_dirty(exe, BASELINE, args.sizes or [args.size_mb], args.repeat, workdir,
                          default_limits(args.timeout, args.max_rss_gib), args.findings)

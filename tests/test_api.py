@@ -35,7 +35,7 @@ def test_a_script_gets_the_findings_the_cli_reports(tmp_path):
     from_api = json.loads(done.stdout)
     _, from_cli = lint_json("--describe", SAMPLES / "describe", "--external-id", "External_Id__c", SAMPLES)
     assert from_api["findings"] == from_cli["findings"]
-    assert from_api["summary"] == from_cli["summary"] == {"errors": 9, "warnings": 3, "infos": 0, "fixable": 5}
+    assert from_api["summary"] == from_cli["summary"] == {"errors": 13, "warnings": 6, "infos": 0, "fixable": 5}
     assert from_api["exit"] == 1
     assert set(from_api["skipped"][0]) == {"path", "code", "reason"}
 

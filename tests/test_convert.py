@@ -49,7 +49,7 @@ def test_csv_to_xml_maps_nulls_relationships_and_types(tmp_path):
     assert first.find(f"{DATALOAD}Description").text == 'line one\nline two, with <tags> & "quotes"'
     assert second.find(f"{DATALOAD}Email") is None          # empty: no element
     assert second.find(f"{DATALOAD}Description").text == " padded "
-    code, report = lint_json(tmp_path / "Contact.xml")
+    _code, report = lint_json(tmp_path / "Contact.xml")
     assert [f["code"] for f in report["findings"]] == ["X010"]
 
 

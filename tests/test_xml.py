@@ -181,7 +181,7 @@ def test_many_records_in_bounded_memory(tmp_path):
         for _ in range(30):
             out.write(record * 10_000)
         out.write(TAIL)
-    code, report, _ = lint_bounded(path)
+    _code, report, _ = lint_bounded(path)
     assert report["files"][0]["records"] == 300_000
     assert [f["code"] for f in report["findings"]] == ["L004", "L005", "L006"]
 
@@ -201,13 +201,13 @@ def test_xml_named_csv_is_read_as_xml_and_fix_leaves_it_alone(tmp_path):
     path = write(tmp_path / "Account.csv", text)
     code, report = lint_json(path)
     assert only(report) == [("F008", 1), ("X010", 3)]
-    code, out, err = run_cli("fix", "--unsafe-fixes", path)
+    _code, _out, _err = run_cli("fix", "--unsafe-fixes", path)
     assert path.read_text() == text
 
 
 def test_csv_named_xml_is_read_as_csv(tmp_path):
     path = write(tmp_path / "Account.xml", "Name,Phone\nAcme ,555\n")
-    code, report = lint_json(path)
+    _code, report = lint_json(path)
     assert only(report) == [("F008", 1), ("V001", 2)]
 
 
@@ -241,12 +241,12 @@ def test_xml_findings_carry_the_elements_line_in_every_format(tmp_path):
     assert re.search(r"\n\s+\|     \^", out)
     code, out, _ = run_cli("lint", "--format", "github", "--no-progress", path)
     assert "line=5" in out and "X005" in out
-    code, out, _ = run_cli("lint", "--format", "sarif", "--no-progress", path)
+    _code, out, _ = run_cli("lint", "--format", "sarif", "--no-progress", path)
     results = json.loads(out)["runs"][0]["results"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] \
         == [("X005", 5)]
 
 
 def test_the_samples_hold_xml_findings():
-    code, report = lint_json(Path(__file__).resolve().parent.parent / "samples")
+    _code, report = lint_json(Path(__file__).resolve().parent.parent / "samples")
     assert any(f["path"].endswith(".xml") and f["code"].startswith("X") for f in report["findings"])

@@ -37,7 +37,6 @@ class Records:
 def read_records(path: str) -> Records:
     """The records of a CSV or XML batch (which one by content), streamed."""
     from sfprep.io.sniff import HEAD_SIZE
-
     from sfprep.io.xml.prolog import looks_like_xml
 
     with open(path, "rb") as stream:

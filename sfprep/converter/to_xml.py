@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from sfprep.core.model import UsageError
 from sfprep.converter.names import parse_name
+from sfprep.core.model import UsageError
 
 DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -27,6 +27,7 @@ from typing import BinaryIO, Iterator
 
 import numpy as np
 
+from sfprep.io.xml.block import Block, csv_buffer, field_ordinals, kept_cells
 from sfprep.io.xml.tags import TagPositions
 
 DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
@@ -100,20 +101,6 @@ def _local(tag) -> str:
     return tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""
 
 
-class _Block:
-    """The cells of the records read since the last block: flat, one entry per field."""
-
-    def __init__(self, first_record: int):
-        self.first_record = first_record
-        self.records = 0
-        self.record_ordinals: list[int] = []
-        self.record_fields: list[int] = []   # per record: its cells
-        self.cell_columns: list[int] = []
-        self.cell_values: list[str | None] = []
-        self.cell_ordinals: list[int] = []
-        self.source_start = 0       # file offset the parser had read to when the block began
-
-
 class XmlReader:
     """Reads one XML file into XmlChunks (see the module docstring); `facts` fills as it goes."""
 
@@ -143,7 +130,7 @@ class XmlReader:
         parser = etree.iterparse(self.counting, events=("end",), tag="{*}sObject", resolve_entities=False,
                                  no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
                                  remove_comments=True, remove_pis=True, recover=False)
-        block = _Block(1)
+        block = Block(1)
         previous = None
         root = None
         try:
@@ -162,7 +149,7 @@ class XmlReader:
                 previous = element
                 if self._block_full(block):
                     yield from self._flush(block, is_last=False)
-                    block = _Block(self.record_number + 1)
+                    block = Block(self.record_number + 1)
                     block.source_start = self.counting.position
             root = parser.root
             if root is not None:
@@ -188,7 +175,7 @@ class XmlReader:
         for node in reversed(between):
             self._not_a_record(node)
 
-    def _block_full(self, block: _Block) -> bool:
+    def _block_full(self, block: Block) -> bool:
         source = self.counting.position - block.source_start
         if self.header_fixed:
             return len(block.cell_values) >= BLOCK_CELLS or source >= BLOCK_SOURCE_BYTES
@@ -211,7 +198,7 @@ class XmlReader:
                                                    "every child of sObjects is one record, <sObject>", self.ordinal))
         self.ordinal += sum(1 for _ in node.iter())
 
-    def _record(self, element, block: _Block) -> None:
+    def _record(self, element, block: Block) -> None:
         """The record's fields as cells of the block. The loop runs once per field (the
         hot path of an XML lint): a field costs its name (cached per tag), its text, its
         child count and one attribute lookup; anything unusual goes to a method."""
@@ -319,7 +306,7 @@ class XmlReader:
 
     # ------------------------------------------------------------------ chunks
 
-    def _flush(self, block: _Block, is_last: bool) -> Iterator:
+    def _flush(self, block: Block, is_last: bool) -> Iterator:
         """The block as one XmlChunk (the first one with the header: the names read so far);
         nothing when it holds no record and no header is due."""
         from sfprep.io.xml.chunk import build_xml_chunk
@@ -330,14 +317,16 @@ class XmlReader:
             self.facts.columns_from = block.records
         chunk = None
         if block.records and self.names:
-            cells = self._cells(block)
-            field_ordinals = self._field_ordinals(block, header, cells)
+            cells, repeats = kept_cells(block, len(self.names))
+            self._repeated(block, repeats, cells)
+            ordinals = field_ordinals(block, len(self.names), self.header_ordinals if header else [], cells)
             record_ordinals = np.asarray(self.header_ordinals[:1] * header + block.record_ordinals, dtype=np.int64)
-            offsets, lines = self.positions.locate(np.concatenate([field_ordinals, record_ordinals]))
-            cut = len(field_ordinals)
+            offsets, lines = self.positions.locate(np.concatenate([ordinals, record_ordinals]))
+            cut = len(ordinals)
             characters = self.counting.characters - self.characters_reported
             self.characters_reported = self.counting.characters
-            chunk = build_xml_chunk(self._buffer(block, header, cells), 0 if header else block.first_record,
+            chunk = build_xml_chunk(csv_buffer(block, len(self.names), self.names if header else None, cells),
+                                    0 if header else block.first_record,
                                     (offsets[:cut], lines[:cut]), (offsets[cut:], lines[cut:]),
                                     characters, is_last, self.counting.position)
         self._place_problems()
@@ -345,56 +334,13 @@ class XmlReader:
         if chunk is not None:
             yield chunk
 
-    def _cells(self, block: _Block) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(record in the block, column, index into the block's lists) of each cell that
-        counts: a field repeated within a record counts once (the first), the others are
-        H002 problems."""
-        records = np.repeat(np.arange(block.records, dtype=np.int64), block.record_fields)
-        columns = np.asarray(block.cell_columns, dtype=np.int64)
-        keys = records * max(1, len(self.names)) + columns
-        _, first = np.unique(keys, return_index=True)
-        if len(first) < len(keys):
-            repeated = np.setdiff1d(np.arange(len(keys)), first)
-            for cell in repeated.tolist():
-                name = self.names[columns[cell]]
-                self.facts.problems.append(Problem("H002", f"{name} appears twice in this record: which value "
-                                                           "is loaded is not defined", block.cell_ordinals[cell],
-                                                   block.first_record + int(records[cell]), name))
-            first.sort()
-        return records[first], columns[first], first
-
-    def _field_ordinals(self, block: _Block, header: bool, cells) -> np.ndarray:
-        """The ordinal of each field of the block's CSV buffer, in its order: the header's
-        names (each name's first element), then each record's columns (an absent field:
-        its record's element)."""
-        width = len(self.names)
-        records, columns, kept = cells
-        grid = np.repeat(np.asarray(block.record_ordinals, dtype=np.int64)[:, None], width, axis=1)
-        grid[records, columns] = np.asarray(block.cell_ordinals, dtype=np.int64)[kept]
-        head = np.asarray(self.header_ordinals if header else [], dtype=np.int64)
-        return np.concatenate([head, grid.ravel()])
-
-    def _buffer(self, block: _Block, header: bool, cells) -> bytes:
-        """The block as Bulk CSV: every value quoted, the null as #N/A, an absent field empty."""
-        import polars as pl
-
-        width = len(self.names)
-        lines = []
-        if header:
-            lines.append(",".join('"' + name.replace('"', '""') + '"' for name in self.names))
-        if block.records:
-            values = pl.Series(block.cell_values, dtype=pl.String)
-            quoted = pl.select(pl.when(pl.lit(values).is_null()).then(pl.lit("#N/A"))
-                               .otherwise(pl.lit('"') + pl.lit(values).str.replace_all('"', '""', literal=True)
-                                          + pl.lit('"'))).to_series()
-            quoted = quoted.append(pl.Series([""], dtype=pl.String))
-            records, columns, kept = cells
-            grid = np.full((block.records, width), len(block.cell_values), dtype=np.int64)
-            grid[records, columns] = kept
-            columns = [quoted.gather(grid[:, j]).alias(f"c{j}") for j in range(width)]
-            rows = pl.select(pl.concat_str(columns, separator=",")).to_series()
-            lines.append(rows.str.join("\n").item())
-        return ("\n".join(lines) + "\n").encode()
+    def _repeated(self, block: Block, repeats, cells) -> None:
+        """A field repeated within a record: H002 at the repeat (the first one counts)."""
+        for record, column, ordinal in repeats:
+            name = self.names[column]
+            self.facts.problems.append(Problem("H002", f"{name} appears twice in this record: which value "
+                                                       "is loaded is not defined", ordinal,
+                                               block.first_record + record, name))
 
     def _place_problems(self) -> None:
         """Give the problems gathered so far their lines and offsets (ordinals only grow)."""

@@ -131,8 +131,7 @@ def not_an_sobject(ctx):
 
 @rule("X005", "bad-nil", "E", scope=Scope.END, formats=XML)
 def bad_nil(ctx):
-    """`xsi:nil` misused: on an element with content, with a value other than true/false,
-    or with `xsi` bound to another namespace.
+    """`xsi:nil` misused: on content, not true/false, or `xsi` bound elsewhere.
 
     ## What it checks
     `xsi:nil="true"` sets a field to null: the element must then be empty, the value is
