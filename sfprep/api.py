@@ -163,6 +163,28 @@ def fix(paths: PathArg | Iterable[PathArg] = ".", *, unsafe_fixes: bool = False,
 STDIN = "-"
 
 
+def convert(path: PathArg, to: str, out: PathArg, *, overwrite: bool = False, line_ending: str = "LF",
+            **settings: Unpack[SettingsArgs]) -> int:
+    """Write one CSV or XML batch as the other format (`to`: "csv" or "xml") at `out`,
+    losslessly, in one pass; returns the records written. A source whose records cannot be
+    read exactly raises sfprep.converter.ConvertRefused (its `result` holds the findings),
+    and nothing is written."""
+    import os
+
+    from sfprep.converter import BLOCKING, convert_file
+
+    if to not in ("csv", "xml"):
+        raise UsageError(f"cannot convert to {to!r}: csv or xml")
+    options = _options({**settings, "select": list(BLOCKING)})
+    with prepared(path, options) as (run, targets):
+        if len(targets) != 1:
+            raise UsageError(f"{path}: convert takes one CSV or XML file")
+        target = targets[0]
+        if os.path.exists(out) and os.path.samefile(target.path, out):
+            raise UsageError(f"--out {out} is the source file: write the conversion elsewhere")
+        return convert_file(run, target, to, str(out), overwrite=overwrite, line_ending=line_ending)
+
+
 @contextmanager
 def prepared(paths: PathArg | Iterable[PathArg], options: Options) -> Iterator[tuple[LintRun, list[LintTarget]]]:
     """Settings checked, files found, each file's job and rules resolved, describes loaded;
@@ -217,4 +239,4 @@ def _options(settings: dict) -> Options:
     return Options(**settings)
 
 
-__all__ = ["lint", "fix", "Report", "FixReport", "FindingDict", "UsageError"]
+__all__ = ["lint", "fix", "convert", "Report", "FixReport", "FindingDict", "UsageError"]

@@ -115,10 +115,10 @@ def test_a_failure_midway_leaves_nothing(tmp_path, monkeypatch):
 
     source = write(tmp_path / "Account.csv", "Name\nAcme\n")
 
-    def broken(frame, columns, out, pl):
-        out.write(b"<sObject>partial")
+    def broken(self, frame):
+        self.out.write(b"<sObject>partial")
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(to_xml, "_write_frame", broken)
+    monkeypatch.setattr(to_xml.XmlOutput, "write", broken)
     status, err = convert(source, "--to", "xml", "--out", tmp_path / "Account.xml")
     assert status == 2 and "No space left on device" in err
     assert sorted(os.listdir(tmp_path)) == ["Account.csv"]

@@ -7,6 +7,8 @@ import click
 
 from sfprep.cli.app import main
 
+SHOWN = 20  # blocking findings printed before "and N more"
+
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=str))
@@ -24,36 +26,30 @@ def convert(path: str, to: str, out: str, overwrite: bool, line_ending: str) -> 
     quoting, ragged rows, broken markup) is refused with its findings: exit 1, nothing written.
     """
     from sfprep import api
-    from sfprep.converter import BLOCKING, ConvertRefused
-    from sfprep.converter import convert as run_convert
-    from sfprep.core.model import UsageError
-    from sfprep.io.files import regular_file_size
+    from sfprep.converter import ConvertRefused
 
-    regular_file_size(path)
-    if _same_file(path, out):
-        raise UsageError(f"--out {out} is the source file: write the conversion elsewhere")
-    report = api.lint(path, select=list(BLOCKING))
-    errors = [f for f in report.findings if f["severity"] == "error"]
-    if errors:
-        for f in errors[:20]:
-            where = f":{f['line']}" if f["line"] else ""
-            click.echo(f"{f['path']}{where}: {f['code']} {f['message']}", err=True)
-        more = f" (and {len(errors) - 20:,} more)" if len(errors) > 20 else ""
-        click.echo(f"sfprep: not converted: {len(errors):,} error(s) convert cannot carry over{more}; "
-                   "nothing was written", err=True)
-        sys.exit(1)
     try:
-        written = run_convert(path, to.lower(), out, overwrite=overwrite, line_ending=line_ending.upper())
+        written = api.convert(path, to.lower(), out, overwrite=overwrite, line_ending=line_ending.upper())
     except ConvertRefused as refused:
+        _print_blocking(refused)
         click.echo(f"sfprep: not converted: {refused}", err=True)
         sys.exit(1)
     click.echo(f"{path} -> {out}: {written:,} records as {to.upper()}", err=True)
 
 
-def _same_file(path: str, out: str) -> bool:
-    import os
+def _print_blocking(refused) -> None:
+    from sfprep.core.model import Severity
 
-    try:
-        return os.path.samefile(path, out)
-    except OSError:
-        return False
+    if refused.result is None:
+        return
+    shown = 0
+    for stamped in refused.result.findings:
+        if stamped.severity != Severity.ERROR:
+            continue
+        if shown == SHOWN:
+            click.echo("...", err=True)
+            break
+        f = stamped.finding
+        where = f":{f.line}" if f.line else ""
+        click.echo(f"{stamped.path}{where}: {f.code} {f.message}", err=True)
+        shown += 1

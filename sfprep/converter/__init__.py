@@ -1,17 +1,17 @@
-"""`sfprep convert` (issue 12): CSV to Bulk XML and back, losslessly, streaming.
+"""`sfprep convert` (issue 12): CSV to Bulk XML and back, losslessly, in one streaming pass.
 
-    source (CSV or XML, by content) -> lint for what cannot be carried over (refused: exit 1,
-    nothing written) -> the records, chunk by chunk, as all-String polars frames (the same
-    chunks the linter reads: io/csv/scan.py or io/xml/reader.py) -> to_csv.py or to_xml.py
-    -> one atomic write (io/atomic.py: nothing at --out unless the whole file was written).
+    source (CSV or XML, by content) -> the lint engine with the rules whose errors mean the
+    records cannot be read exactly (BLOCKING) -> every chunk of records it reads, as an
+    all-String polars frame -> to_csv.py or to_xml.py -> one atomic write (io/atomic.py).
 
-The mapping both ways: `#N/A` <-> `xsi:nil="true"`, `Rel__r.Field` <-> a nested `sObject`,
-`Type:Rel__r.Field` <-> a nested `sObject` with `<type>`, an empty CSV value <-> no element.
+A blocking error anywhere refuses the whole file: the write is abandoned and nothing is
+left at --out. The mapping both ways: `#N/A` <-> `xsi:nil="true"`, `Rel__r.Field` <-> a
+nested `sObject`, `Type:Rel__r.Field` <-> a nested `sObject` with `<type>`, an empty CSV
+value <-> no element.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator
+from typing import BinaryIO
 
 # Errors that mean the records cannot be read exactly (broken quoting, ragged rows, names
 # that are no field, broken markup): the converted file would not say what the source says.
@@ -22,110 +22,75 @@ BLOCKING = ("F001", "F005", "F006", "Q002", "Q003", "Q004", "Q005", "Q006", "H00
 class ConvertRefused(Exception):
     """The source has problems convert cannot carry over (exit 1, nothing written)."""
 
-    def __init__(self, message: str, findings: list | None = None):
+    def __init__(self, message: str, result=None):
         super().__init__(message)
-        self.findings = findings or []
+        self.result = result   # the FileResult of the blocking rules, when they found errors
 
 
-@dataclass
-class Records:
-    names: list[str]          # the column names, CSV's header grammar
-    frames: Iterator          # polars DataFrames, columns c0..c<n-1>, all String, one row per record
-    source_format: str        # "csv" or "xml"
+class Conversion:
+    """Receives the lint engine's chunks of records (its chunk_sink) and writes them to `out`
+    in the other format; `records` counts what was written."""
+
+    def __init__(self, path: str, to: str, out: BinaryIO, line_ending: str = "LF"):
+        from sfprep.converter.to_csv import CsvOutput
+        from sfprep.converter.to_xml import XmlOutput
+
+        self.path = path
+        self.output = (XmlOutput if to == "xml" else CsvOutput)(out, line_ending)
+        self.names: list[str] | None = None
+        self.records = 0
+
+    def __call__(self, chunk, ctx) -> None:
+        from sfprep.io.csv.frame import build_value_frame
+
+        if self.names is None:
+            self._start(ctx)
+        if not self.names or chunk.long_record is not None:
+            return
+        values = build_value_frame(chunk, len(self.names), ctx.delimiter)
+        if values is not None and values.frame.height:
+            self.output.write(values.frame)
+            self.records += values.frame.height
+
+    def _start(self, ctx) -> None:
+        self.names = list(ctx.header.names) if ctx.header is not None and not ctx.header.is_blank else []
+        self.output.start(self.names, self.path, ctx.format)
+
+    def finish(self, ctx) -> None:
+        """The end of the output; refused when an XML field appeared after the columns were fixed."""
+        late = ctx.xml.late_columns if ctx.xml is not None else {}
+        if late:
+            name, record = next(iter(late.items()))
+            raise ConvertRefused(f"{self.path}: field {name} first appears at record {record:,}, after the "
+                                 f"first {ctx.xml.columns_from:,} records the columns are read from; "
+                                 "nothing was written")
+        if self.names is None:
+            self._start(ctx)
+        self.output.end()
 
 
-def read_records(path: str) -> Records:
-    """The records of a CSV or XML batch (which one by content), streamed."""
-    from sfprep.io.sniff import HEAD_SIZE
-    from sfprep.io.xml.prolog import looks_like_xml
-
-    with open(path, "rb") as stream:
-        head = stream.read(HEAD_SIZE)
-    if looks_like_xml(head):
-        return _xml_records(path)
-    return _csv_records(path, head)
-
-
-def _csv_records(path: str, head: bytes) -> Records:
-    from sfprep.io.csv.scan import scan
-    from sfprep.io.sniff import UTF8_BOM, sniff
-
-    sniffed = sniff(head)
-    delimiter = sniffed.evident_delimiter(",")
-    start = len(UTF8_BOM) if sniffed.bom else 0
-    stream = open(path, "rb")
-    stream.seek(start)
-    chunks = scan(stream, sniffed.dialect(delimiter), start_offset=start)
-    first = next(chunks, None)
-    names = _header_names(first) if first is not None else []
-
-    def frames():
-        try:
-            if first is not None:
-                yield from _chunk_frames(first, len(names), delimiter)
-            for chunk in chunks:
-                yield from _chunk_frames(chunk, len(names), delimiter)
-        finally:
-            stream.close()
-    return Records(names, frames(), "csv")
-
-
-def _xml_records(path: str) -> Records:
-    from sfprep.io.xml.reader import XmlReader
-
-    stream = open(path, "rb")
-    reader = XmlReader(path, stream)
-    chunks = reader.chunks()
-    first = next(chunks, None)
-    names = list(reader.names)
-
-    def frames():
-        try:
-            if first is not None:
-                yield from _chunk_frames(first, len(names), ",")
-            for chunk in chunks:
-                _refuse_late_columns(path, reader.facts)
-                yield from _chunk_frames(chunk, len(names), ",")
-            _refuse_late_columns(path, reader.facts)
-        finally:
-            reader.close()
-            stream.close()
-    return Records(names, frames(), "xml")
-
-
-def _refuse_late_columns(path: str, facts) -> None:
-    if facts.late_columns:
-        name, record = next(iter(facts.late_columns.items()))
-        raise ConvertRefused(f"{path}: field {name} first appears at record {record:,}, after the first "
-                             f"{facts.columns_from:,} records the columns are read from; nothing was written")
-
-
-def _header_names(chunk) -> list[str]:
-    from sfprep.linter.engine import header_of
-
-    header = header_of(chunk)
-    return header.names if header is not None else []
-
-
-def _chunk_frames(chunk, width: int, delimiter: str):
-    from sfprep.io.csv.frame import build_value_frame
-
-    values = build_value_frame(chunk, width, delimiter) if width else None
-    if values is not None and values.frame.height:
-        yield values.frame
-
-
-def convert(path: str, to: str, out: str, overwrite: bool = False, line_ending: str = "LF") -> int:
-    """Convert one file; returns the records written. ConvertRefused when the source cannot
-    be carried over exactly; UsageError for a bad output path."""
+def convert_file(run, target, to: str, out: str, overwrite: bool = False, line_ending: str = "LF") -> int:
+    """Convert one lint target (its rules: BLOCKING) to `out`; returns the records written.
+    ConvertRefused when the source cannot be carried over exactly (nothing is written)."""
+    from sfprep.core.model import Severity
     from sfprep.io.atomic import atomic_create
+    from sfprep.linter.engine import FileLint
 
-    records = read_records(path)
-    if to == "xml":
-        from sfprep.converter.to_xml import write_xml as write
-    else:
-        from sfprep.converter.to_csv import write_csv as write
     written = []
-    atomic_create(out, lambda stream: written.append(write(records, stream, path=path, line_ending=line_ending)),
-                  overwrite=overwrite)
+
+    def write(stream: BinaryIO) -> None:
+        conversion = Conversion(str(target.path), to, stream, line_ending)
+        lint = FileLint(str(target.path), target.job, run.profile, target.rules, target.display,
+                        run.describes, run.settings)
+        lint.chunk_sink = conversion
+        lint.read()
+        result = lint.finish()
+        errors = sum(count for (_, severity, _, _), count in result.findings.counts.items()
+                     if severity == Severity.ERROR)
+        if errors or lint.stopped_early:
+            raise ConvertRefused(f"{errors:,} error(s) convert cannot carry over; nothing was written", result)
+        conversion.finish(lint.ctx)
+        written.append(conversion.records)
+
+    atomic_create(out, write, overwrite=overwrite)
     return written[0]

@@ -12,31 +12,31 @@ DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NULL = "#N/A"
 INDENT = "    "
+SLICE_ROWS = 8192
 
 
-def write_xml(records, out: BinaryIO, path: str, line_ending: str = "LF") -> int:
-    import polars as pl
+class XmlOutput:
+    def __init__(self, out: BinaryIO, line_ending: str = "LF"):
+        self.out = out
+        self.columns: list = []
 
-    columns = [_column_expr(index, name) for index, name in enumerate(records.names)]
-    frames = iter(records.frames)
-    first = next(frames, None)
-    nulls = _has_null(path, (b"#N/A",) if records.source_format == "csv" else (b"nil", b"#N/A"))
-    xsi = f' xmlns:xsi="{XSI}"' if nulls else ""
-    out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<sObjects xmlns="{DATALOAD}"{xsi}>\n'.encode())
-    written = 0
-    for frame in ([first] if first is not None else []):
-        written += _write_frame(frame, columns, out, pl)
-    for frame in frames:
-        written += _write_frame(frame, columns, out, pl)
-    out.write(b"</sObjects>\n")
-    return written
+    def start(self, names: list[str], path: str, source_format: str) -> None:
+        self.columns = [_column_expr(index, name) for index, name in enumerate(names)]
+        nulls = _has_null(path, (b"#N/A",) if source_format == "csv" else (b"nil", b"#N/A"))
+        xsi = f' xmlns:xsi="{XSI}"' if nulls else ""
+        self.out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<sObjects xmlns="{DATALOAD}"{xsi}>\n'.encode())
 
+    def write(self, frame) -> None:
+        import polars as pl
 
-def _write_frame(frame, columns, out: BinaryIO, pl) -> int:
-    body = pl.concat_str(columns, separator="") if columns else pl.lit("")
-    records = frame.select((pl.lit("  <sObject>\n") + body + pl.lit("  </sObject>\n")).alias("x")).to_series()
-    out.write(records.str.join("").item().encode())
-    return frame.height
+        body = pl.concat_str(self.columns, separator="") if self.columns else pl.lit("")
+        record = (pl.lit("  <sObject>\n") + body + pl.lit("  </sObject>\n")).alias("x")
+        for part in frame.iter_slices(SLICE_ROWS):  # the XML of a slice is some 3x its CSV: bounded
+            records = part.select(record).to_series()
+            self.out.write(pl.select(pl.lit(records).str.join("").cast(pl.Binary)).item())
+
+    def end(self) -> None:
+        self.out.write(b"</sObjects>\n")
 
 
 def _column_expr(index: int, name: str):

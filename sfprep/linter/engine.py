@@ -26,8 +26,12 @@ from sfprep.salesforce.columns import resolve_columns
 
 def lint_file(path: str, job: Job, profile: dict[str, Any], rules: list[Rule],
               display_path: str | None = None, describes=None, settings=None,
-              progress: Callable[[int], None] | None = None) -> FileResult:
+              progress: Callable[[int], None] | None = None,
+              chunk_sink: Callable[[Any, FileContext], None] | None = None) -> FileResult:
+    """One file's lint. `chunk_sink(chunk, ctx)`, when given, gets every chunk of records
+    after its rules ran (convert writes the records it reads this way, in the same pass)."""
     lint = FileLint(path, job, profile, rules, display_path, describes, settings)
+    lint.chunk_sink = chunk_sink
     lint.read(progress)
     return lint.finish()
 
@@ -72,6 +76,7 @@ class FileLint:
         self._rules_for_format()
         self.value_stage: ValueStage | None = None
         self.stopped_early = False
+        self.chunk_sink: Callable[[Any, FileContext], None] | None = None
 
     def read(self, progress: Callable[[int], None] | None = None) -> None:
         """Sniff, scan, and run every rule that needs no more than the chunk in hand."""
@@ -128,7 +133,8 @@ class FileLint:
     def _read_xml(self, stream, progress) -> None:
         """An XML batch (io/xml): refused unread with a DOCTYPE (X009 says so), else read
         record by record into the chunks every record rule reads."""
-        from sfprep.io.xml.reader import XmlFacts, XmlReader
+        from sfprep.io.xml.facts import XmlFacts
+        from sfprep.io.xml.reader import XmlReader
 
         prolog = self.ctx.xml_prolog
         if prolog.doctype_offset is not None:
@@ -169,6 +175,8 @@ class FileLint:
             if chunk.first_record == 0:
                 self._read_header(chunk)
             _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
+            if self.chunk_sink is not None:
+                self.chunk_sink(chunk, ctx)
             # a long record's chunk holds only its first bytes: no values to check
             if not (value_stage.active and chunk.long_record is None and value_stage.feed(chunk)):
                 emit.close(chunk.first_record)

@@ -3,6 +3,8 @@ and the same block as a Bulk CSV buffer for the CSV scanner: numpy and polars ov
 lists, no Python loop over values."""
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 
 
@@ -48,19 +50,65 @@ def field_ordinals(block: Block, width: int, header_ordinals: list[int], cells) 
 
 def csv_buffer(block: Block, width: int, header: list[str] | None, cells) -> bytes:
     """The block as Bulk CSV of `width` columns (the header first, when given): every value
-    quoted, the null as #N/A, an absent field empty."""
+    quoted, the null as #N/A, an absent field empty. One gather puts every record's fields
+    in order (records x width), and one join per row writes them."""
     import polars as pl
 
     records, columns, kept = cells
-    lines = []
-    if header is not None:
-        lines.append(",".join('"' + name.replace('"', '""') + '"' for name in header))
-    values = pl.Series(block.cell_values, dtype=pl.String)
-    quoted = pl.select(pl.when(pl.lit(values).is_null()).then(pl.lit("#N/A"))
-                       .otherwise(pl.lit('"') + pl.lit(values).str.replace_all('"', '""', literal=True) + pl.lit('"'))
-                       ).to_series().append(pl.Series([""], dtype=pl.String))
+    values = pl.lit(pl.Series(block.cell_values, dtype=pl.String))
+    quoted = pl.select(pl.concat_str([pl.lit('"'), values.str.replace_all('"', '""', literal=True), pl.lit('"')])
+                       .fill_null("#N/A")).to_series().append(pl.Series([""], dtype=pl.String))
     grid = np.full((block.records, width), len(block.cell_values), dtype=np.int64)
     grid[records, columns] = kept
-    rows = pl.select(pl.concat_str([quoted.gather(grid[:, j]) for j in range(width)], separator=",")).to_series()
-    lines.append(rows.str.join("\n").item())
-    return ("\n".join(lines) + "\n").encode()
+    rows = quoted.gather(pl.Series(grid.ravel())).reshape((block.records, width)).arr.join(",")
+    head = ",".join('"' + name.replace('"', '""') + '"' for name in header) + "\n" if header is not None else ""
+    body = pl.select(pl.lit(rows).str.join("\n").cast(pl.Binary)).item()
+    return head.encode() + body + b"\n"
+
+
+class ChunkBuilder:
+    """One worker thread that builds the XmlChunks, block after block, while the reader
+    parses on: numpy and polars release the GIL. It alone asks tags.py for positions, in
+    the order the blocks come, as TagPositions needs."""
+
+    def __init__(self, positions):
+        self.positions = positions
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sfprep-xml")
+
+    def submit(self, build, pending: list, done_before: int) -> Future:
+        """build(positions) -> the chunk (or None for no build); then the lines of the
+        problems found while reading the block; the elements before `done_before` let go."""
+        return self.pool.submit(self._run, build, pending, done_before)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.positions.close()
+
+    def _run(self, build, pending: list, done_before: int):
+        chunk = build(self.positions) if build is not None else None
+        self._place(pending)
+        self.positions.forget_before(done_before)
+        return chunk
+
+    @staticmethod
+    def chunk(block, width, header, cells, ordinals, record_ordinals, characters, is_last, source_end, positions):
+        from sfprep.io.xml.chunk import build_xml_chunk
+
+        offsets, lines = positions.locate(np.concatenate([ordinals, record_ordinals]))
+        cut = len(ordinals)
+        return build_xml_chunk(csv_buffer(block, width, header, cells), 0 if header else block.first_record,
+                               (offsets[:cut], lines[:cut]), (offsets[cut:], lines[cut:]),
+                               characters, is_last, source_end)
+
+    def _place(self, pending: list) -> None:
+        """Give these problems their lines and offsets (ordinals only grow)."""
+        if not pending:
+            return
+        ordinals = np.asarray([p.ordinal for p in pending], dtype=np.int64)
+        order = np.argsort(ordinals, kind="stable")
+        offsets, lines = self.positions.locate(ordinals[order])
+        for k, index in enumerate(order.tolist()):
+            problem = pending[index]
+            problem.line = int(lines[k]) or 1
+            problem.offset = int(offsets[k]) if offsets[k] >= 0 else None
+

@@ -21,13 +21,12 @@ Element ordinals: the k-th element in document order is the k-th start tag in th
 from __future__ import annotations
 
 import io
-import re
-from dataclasses import dataclass, field
 from typing import BinaryIO, Iterator
 
 import numpy as np
 
-from sfprep.io.xml.block import Block, csv_buffer, field_ordinals, kept_cells
+from sfprep.io.xml.block import Block, ChunkBuilder, field_ordinals, kept_cells
+from sfprep.io.xml.facts import Problem, XmlFacts
 from sfprep.io.xml.tags import TagPositions
 
 DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
@@ -43,34 +42,6 @@ HEADER_BLOCK_CELLS = 1 << 20
 HEADER_BLOCK_SOURCE_BYTES = 10_000_000
 
 
-@dataclass
-class Problem:
-    """One structural finding of the reader, before its element's line is known."""
-
-    code: str
-    message: str
-    ordinal: int              # the element's ordinal (line and offset from tags.py)
-    record: int | None = None
-    field: str | None = None
-    line: int = 0                 # known once placed
-    offset: int | None = None
-    placed: bool = False
-
-
-@dataclass
-class XmlFacts:
-    """What the reader learned of the whole document, for the X rules at the end."""
-
-    root: str | None = None            # the root's tag, {namespace}local
-    problems: list[Problem] = field(default_factory=list)
-    syntax_error: tuple[str, int] | None = None  # (message, line) where the parser stopped
-    late_columns: dict[str, int] = field(default_factory=dict)  # name -> first record, after the header was fixed
-    columns_from: int = 0              # the records the columns (header) were read from
-
-
-_UNPREFIXED_NIL = re.compile(rb"[\s\"']nil\s*=")
-
-
 class _Counting(io.RawIOBase):
     """The file as lxml reads it, counting characters (UTF-8 lead bytes) on the way."""
 
@@ -78,7 +49,7 @@ class _Counting(io.RawIOBase):
         self.stream = stream
         self.characters = 0
         self.position = 0
-        self.stray_nil = False   # the bytes read hold a `nil=` without a prefix: looked for per field from then on
+        self.saw_nil = False   # the bytes read so far hold "nil": from then on, fields' attributes are read
         self.tail = b""
 
     def readable(self) -> bool:
@@ -87,10 +58,10 @@ class _Counting(io.RawIOBase):
     def readinto(self, buffer) -> int:
         size = self.stream.readinto(buffer)
         if size:
-            if not self.stray_nil:
+            if not self.saw_nil:
                 read = self.tail + bytes(memoryview(buffer)[:size])
-                self.stray_nil = _UNPREFIXED_NIL.search(read) is not None
-                self.tail = read[-8:]
+                self.saw_nil = b"nil" in read
+                self.tail = read[-2:]
             arr = np.frombuffer(buffer, dtype=np.uint8, count=size)
             self.characters += size - int(np.count_nonzero((arr & 0xC0) == 0x80))
             self.position += size
@@ -115,12 +86,13 @@ class XmlReader:
         self.header_ordinals: list[int] = []
         self.ordinal = 0            # the next element's ordinal
         self.record_number = 0      # records read so far
-        self.positions = TagPositions(path)
+        self.builder = ChunkBuilder(TagPositions(path))
+        self.in_flight = None        # the future of the block being built
         self.local_names: dict[str, str] = {}   # tag -> its local name
         self.characters_reported = 0
 
     def close(self) -> None:
-        self.positions.close()
+        self.builder.close()
 
     # ------------------------------------------------------------------ parsing
 
@@ -191,7 +163,6 @@ class XmlReader:
         if bound is not None and bound != XSI:
             self.facts.problems.append(Problem("X005", f"the prefix xsi is bound to {bound!r}, not to {XSI!r}: "
                                                        "xsi:nil is not read as null", 0))
-            self.counting.stray_nil = True
 
     def _not_a_record(self, node) -> None:
         self.facts.problems.append(Problem("X004", f"<{_local(node.tag)}> is not an sObject: "
@@ -215,17 +186,18 @@ class XmlReader:
             if name is None:
                 name = self._local_name(tag)
             field_ordinal = ordinal
-            if len(child):
+            value = child.text
+            # a relationship's text is None or blank: only then is the child count worth asking
+            if (value is None or value[:1] <= " ") and len(child):
                 name, value = self._relationship(child, name, ordinal)
                 ordinal = self.ordinal
                 if name is None:
                     continue
             else:
                 ordinal += 1
-                value = child.text
                 if value is None:
                     value = ""
-                if child.get(NIL) is not None or (counting.stray_nil and child.attrib):
+                if counting.saw_nil and child.attrib:
                     value = self._nil(child, value, name, field_ordinal, self.record_number)
             column = column_of.get(name)
             if column is None:
@@ -308,31 +280,44 @@ class XmlReader:
 
     def _flush(self, block: Block, is_last: bool) -> Iterator:
         """The block as one XmlChunk (the first one with the header: the names read so far);
-        nothing when it holds no record and no header is due."""
-        from sfprep.io.xml.chunk import build_xml_chunk
+        nothing when it holds no record and no header is due.
 
+        The chunk is built (tags.py's positions, the CSV buffer, its scan: numpy and polars,
+        which release the GIL) in one worker thread while this one parses the next block; the
+        worker takes the blocks in order, so positions are asked for in order. The chunk of
+        the block before is yielded."""
         header = not self.header_fixed and bool(self.names)
         if not self.header_fixed and block.records:
             self.header_fixed = True
             self.facts.columns_from = block.records
-        chunk = None
+        build = None
         if block.records and self.names:
-            cells, repeats = kept_cells(block, len(self.names))
-            self._repeated(block, repeats, cells)
-            ordinals = field_ordinals(block, len(self.names), self.header_ordinals if header else [], cells)
-            record_ordinals = np.asarray(self.header_ordinals[:1] * header + block.record_ordinals, dtype=np.int64)
-            offsets, lines = self.positions.locate(np.concatenate([ordinals, record_ordinals]))
-            cut = len(ordinals)
-            characters = self.counting.characters - self.characters_reported
-            self.characters_reported = self.counting.characters
-            chunk = build_xml_chunk(csv_buffer(block, len(self.names), self.names if header else None, cells),
-                                    0 if header else block.first_record,
-                                    (offsets[:cut], lines[:cut]), (offsets[cut:], lines[cut:]),
-                                    characters, is_last, self.counting.position)
-        self._place_problems()
-        self.positions.forget_before(self.ordinal)
-        if chunk is not None:
+            build = self._chunk_builder(block, header, is_last)
+        pending = [problem for problem in self.facts.problems if not problem.placed]
+        for problem in pending:
+            problem.placed = True   # placed by the worker, before anything reads its line
+        built = self.builder.submit(build, pending, self.ordinal)
+        before, self.in_flight = self.in_flight, built
+        if before is not None and (chunk := before.result()) is not None:
             yield chunk
+        if is_last:
+            self.in_flight = None
+            if (chunk := built.result()) is not None:
+                yield chunk
+
+    def _chunk_builder(self, block: Block, header: bool, is_last: bool):
+        """What the worker needs to build the block's chunk, taken from the reader now."""
+        from functools import partial
+
+        width = len(self.names)
+        cells, repeats = kept_cells(block, width)
+        self._repeated(block, repeats, cells)
+        ordinals = field_ordinals(block, width, self.header_ordinals if header else [], cells)
+        record_ordinals = np.asarray(self.header_ordinals[:1] * header + block.record_ordinals, dtype=np.int64)
+        characters = self.counting.characters - self.characters_reported
+        self.characters_reported = self.counting.characters
+        return partial(ChunkBuilder.chunk, block, width, list(self.names) if header else None, cells, ordinals,
+                       record_ordinals, characters, is_last, self.counting.position)
 
     def _repeated(self, block: Block, repeats, cells) -> None:
         """A field repeated within a record: H002 at the repeat (the first one counts)."""
@@ -341,19 +326,6 @@ class XmlReader:
             self.facts.problems.append(Problem("H002", f"{name} appears twice in this record: which value "
                                                        "is loaded is not defined", ordinal,
                                                block.first_record + record, name))
-
-    def _place_problems(self) -> None:
-        """Give the problems gathered so far their lines and offsets (ordinals only grow)."""
-        pending = [p for p in self.facts.problems if not p.placed]
-        if not pending:
-            return
-        ordinals = np.asarray([p.ordinal for p in pending], dtype=np.int64)
-        order = np.argsort(ordinals, kind="stable")
-        offsets, lines = self.positions.locate(ordinals[order])
-        for k, index in enumerate(order.tolist()):
-            problem = pending[index]
-            problem.line, problem.placed = int(lines[k]) or 1, True
-            problem.offset = int(offsets[k]) if offsets[k] >= 0 else None
 
 
 def _wrong_root(tag: str) -> str:
