@@ -115,10 +115,11 @@ def test_a_failure_midway_leaves_nothing(tmp_path, monkeypatch):
 
     source = write(tmp_path / "Account.csv", "Name\nAcme\n")
 
-    def broken(self, frame):
+    def broken(self, *records):
         self.out.write(b"<sObject>partial")
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(to_xml.XmlOutput, "write", broken)
+    monkeypatch.setattr(to_xml.XmlOutput, "write", broken)        # the polars writer
+    monkeypatch.setattr(to_xml.XmlOutput, "write_spans", broken)  # the C one
     status, err = convert(source, "--to", "xml", "--out", tmp_path / "Account.xml")
     assert status == 2 and "No space left on device" in err
     assert sorted(os.listdir(tmp_path)) == ["Account.csv"]
@@ -170,3 +171,23 @@ def test_csv_to_xml_to_csv_keeps_the_values_and_the_findings(load, tmp_path_fact
     assert [{name: row.get(name, "") for name in columns} for row in back] == expected
     assert set(back[0]) <= set(columns)
     assert codes(folder / "Contact.xml") == codes(source)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(load=loads())
+def test_the_c_xml_writer_writes_what_the_polars_one_writes(load, tmp_path_factory, monkeypatch):
+    """native/_xmlout.c and the polars expressions of converter/to_xml.py, on the same records."""
+    from sfprep.converter import to_xml
+
+    if to_xml._xmlout is None:
+        pytest.skip("the C extensions were not built")
+    columns, rows = load
+    folder = tmp_path_factory.mktemp("writers")
+    text = io.StringIO(newline="")
+    csv.writer(text, lineterminator="\n").writerows([columns, *rows])
+    source = write(folder / "Contact.csv", text.getvalue())
+    sfprep.convert(source, "xml", folder / "c.xml")
+    with monkeypatch.context() as patch:
+        patch.setattr(to_xml, "_xmlout", None)
+        sfprep.convert(source, "xml", folder / "polars.xml")
+    assert (folder / "c.xml").read_bytes() == (folder / "polars.xml").read_bytes()

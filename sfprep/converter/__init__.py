@@ -41,16 +41,19 @@ class Conversion:
         self.records = 0
 
     def __call__(self, chunk, ctx) -> None:
-        from sfprep.io.csv.frame import build_value_frame
+        from sfprep.io.csv.frame import usable_records, value_frame
 
         if self.names is None:
             self._start(ctx)
         if not self.names or chunk.long_record is not None:
             return
-        values = build_value_frame(chunk, len(self.names), ctx.delimiter)
-        if values is not None and values.frame.height:
-            self.output.write(values.frame)
-            self.records += values.frame.height
+        records = usable_records(chunk, len(self.names))
+        if not len(records):
+            return
+        self.records += len(records)
+        if getattr(self.output, "write_spans", None) and self.output.write_spans(chunk, records):
+            return
+        self.output.write(value_frame(chunk, records, list(range(len(self.names))), ctx.delimiter).frame)
 
     def _start(self, ctx) -> None:
         self.names = list(ctx.header.names) if ctx.header is not None and not ctx.header.is_blank else []

@@ -6,22 +6,33 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from sfprep.converter.names import parse_name
+from sfprep.native import load_extension
+
+_xmlout = load_extension("_xmlout")  # sfprep/native/_xmlout.c, or None
 from sfprep.core.model import UsageError
 
 DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NULL = "#N/A"
-INDENT = "    "
+# One record a line, no indentation: what a batch holds counts against its 10 MB, and a
+# record a line still diffs like CSV.
+RECORD_START, RECORD_END = "<sObject>", "</sObject>\n"
 SLICE_ROWS = 8192
 
 
 class XmlOutput:
+    """Writes records as Bulk XML: from a chunk's spans in C (native/_xmlout.c) where it can,
+    else from the records' value frame with polars expressions (the same bytes)."""
+
     def __init__(self, out: BinaryIO, line_ending: str = "LF"):
         self.out = out
         self.columns: list = []
+        self.parts: tuple[list[bytes], list[bytes], list[bytes]] = ([], [], [])
 
     def start(self, names: list[str], path: str, source_format: str) -> None:
         self.columns = [_column_expr(index, name) for index, name in enumerate(names)]
+        parts = [column_parts(name) for name in names]
+        self.parts = tuple([part[k].encode() for part in parts] for k in range(3))
         nulls = _has_null(path, (b"#N/A",) if source_format == "csv" else (b"nil", b"#N/A"))
         xsi = f' xmlns:xsi="{XSI}"' if nulls else ""
         self.out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<sObjects xmlns="{DATALOAD}"{xsi}>\n'.encode())
@@ -30,13 +41,42 @@ class XmlOutput:
         import polars as pl
 
         body = pl.concat_str(self.columns, separator="") if self.columns else pl.lit("")
-        record = (pl.lit("  <sObject>\n") + body + pl.lit("  </sObject>\n")).alias("x")
+        record = (pl.lit(RECORD_START) + body + pl.lit(RECORD_END)).alias("x")
         for part in frame.iter_slices(SLICE_ROWS):  # the XML of a slice is some 3x its CSV: bounded
             records = part.select(record).to_series()
             self.out.write(pl.select(pl.lit(records).str.join("").cast(pl.Binary)).item())
 
+    def write_spans(self, chunk, records) -> bool:
+        """Write these records of the chunk from its spans; False where the C writer cannot
+        (not built, or the chunk is not plain UTF-8 CSV without quoting anomalies)."""
+        import numpy as np
+
+        if _xmlout is None or chunk.anomaly_count or chunk.first_invalid_utf8() is not None:
+            return False
+        firsts = np.ascontiguousarray(chunk.record_first_field[records], dtype=np.int64)
+        for cut in range(0, len(firsts), SLICE_ROWS):
+            self.out.write(_xmlout.records(chunk.data, chunk.field_starts, chunk.field_ends,
+                                           firsts[cut:cut + SLICE_ROWS], len(self.columns), *self.parts))
+        return True
+
     def end(self) -> None:
         self.out.write(b"</sObjects>\n")
+
+
+def column_parts(name: str) -> tuple[str, str, str]:
+    """(what is written before a column's escaped value, after it, instead of it for a null)."""
+    parts = parse_name(name)
+    if parts is None:
+        raise UsageError(f"column {name!r} cannot be written as an XML element")
+    if parts.target is None:
+        opening, closing, field = "", "", parts.element
+    else:
+        kind = f"<type>{parts.object_type}</type>" if parts.object_type else ""
+        opening = f"<{parts.element}><sObject>{kind}"
+        closing = f"</sObject></{parts.element}>"
+        field = parts.target
+    nil = f"{opening}<{field} xsi:nil=\"true\"/>{closing}"
+    return f"{opening}<{field}>", f"</{field}>{closing}", nil
 
 
 def _column_expr(index: int, name: str):
@@ -44,24 +84,12 @@ def _column_expr(index: int, name: str):
     with xsi:nil for #N/A, else the element with the escaped text."""
     import polars as pl
 
-    parts = parse_name(name)
-    if parts is None:
-        raise UsageError(f"column {name!r} cannot be written as an XML element")
+    before, after, nil = column_parts(name)
     value = pl.col(f"c{index}")
-    escaped = (value.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True)
-               .str.replace_all(">", "&gt;", literal=True).str.replace_all("\r", "&#13;", literal=True))
-    if parts.target is None:
-        opening, closing, field, indent = "", "", parts.element, INDENT
-    else:
-        inner = INDENT + "    "
-        kind = f"{inner}<type>{parts.object_type}</type>\n" if parts.object_type else ""
-        opening = f"{INDENT}<{parts.element}>\n{INDENT}  <sObject>\n{kind}"
-        closing = f"{INDENT}  </sObject>\n{INDENT}</{parts.element}>\n"
-        field, indent = parts.target, inner
-    nil = f"{opening}{indent}<{field} xsi:nil=\"true\"/>\n{closing}"
+    escaped = value.str.replace_many(["&", "<", ">", "\r"], ["&amp;", "&lt;", "&gt;", "&#13;"])
     return (pl.when(value == "").then(pl.lit(""))
             .when(value == NULL).then(pl.lit(nil))
-            .otherwise(pl.lit(f"{opening}{indent}<{field}>") + escaped + pl.lit(f"</{field}>\n{closing}")))
+            .otherwise(pl.lit(before) + escaped + pl.lit(after)))
 
 
 def _has_null(path: str, needles: tuple[bytes, ...]) -> bool:

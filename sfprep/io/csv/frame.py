@@ -54,7 +54,9 @@ def usable_records(chunk: CsvChunk, header_width: int) -> np.ndarray:
 
 def value_frame(chunk: CsvChunk, records: np.ndarray, columns: list[int], delimiter: str) -> ValueFrame:
     """The values of `columns` (indices) in these records, as columns c<index>."""
-    if _from_spans(chunk):
+    if _from_spans(chunk) and len(columns) > 1 and len(records):
+        frame = _records_from_spans(chunk, records).select([f"c{column}" for column in columns])
+    elif _from_spans(chunk):
         parts = [values_of(chunk, chunk.record_first_field[records] + column).alias(f"c{column}")
                  for column in columns]
         frame = pl.DataFrame(parts)
@@ -87,6 +89,17 @@ def _columns_from_spans(chunk: CsvChunk, fields: np.ndarray) -> pl.Series:
     starts, ends = _view_spans(chunk, fields)
     capsules = _columns.columns(chunk.data, starts, ends, np.arange(len(fields), dtype=np.int64), 1)
     return pl.DataFrame(_ArrowColumns(capsules)).to_series(0)
+
+
+def _records_from_spans(chunk: CsvChunk, records: np.ndarray) -> pl.DataFrame:
+    """Every column of these (well-formed, equally wide) records in one frame: one copy of
+    the chunk's bytes for all of them, where values_of makes one per column."""
+    width = int(chunk.field_counts[records[0]])
+    first_fields = np.ascontiguousarray(chunk.record_first_field[records], dtype=np.int64)
+    fields = (first_fields[:, None] + np.arange(width)[None, :]).ravel()
+    starts, ends = _view_spans(chunk, fields)
+    capsules = _columns.columns(chunk.data, starts, ends, np.arange(0, len(fields), width, dtype=np.int64), width)
+    return pl.DataFrame(_ArrowColumns(capsules))
 
 
 def texts_of(chunk: CsvChunk, starts: np.ndarray, ends: np.ndarray) -> pl.Series:
