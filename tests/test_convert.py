@@ -191,3 +191,17 @@ def test_the_c_xml_writer_writes_what_the_polars_one_writes(load, tmp_path_facto
         patch.setattr(to_xml, "_xmlout", None)
         sfprep.convert(source, "xml", folder / "polars.xml")
     assert (folder / "c.xml").read_bytes() == (folder / "polars.xml").read_bytes()
+
+
+def test_a_field_first_seen_late_is_converted_in_a_second_pass(tmp_path, monkeypatch):
+    """The columns come from the first records; a name that first appears later makes convert
+    read the file again with every name, in the order first met: nothing is dropped."""
+    from sfprep.io.xml import reader
+
+    monkeypatch.setattr(reader, "HEADER_RECORDS", 2)
+    source = write(tmp_path / "Account.xml", '<?xml version="1.0"?>\n<sObjects xmlns="http://www.force.com/'
+                   '2009/06/asyncapi/dataload"><sObject><Name>a</Name></sObject><sObject><Name>b</Name></sObject>'
+                   '<sObject><Name>c</Name><Phone>1</Phone><Fax>2</Fax></sObject></sObjects>\n')
+    assert convert(source, "--to", "csv", "--out", tmp_path / "a.csv")[0] == 0
+    assert (tmp_path / "a.csv").read_text() == "Name,Phone,Fax\na,,\nb,,\nc,1,2\n"
+    assert sorted(os.listdir(tmp_path)) == ["Account.xml", "a.csv"]

@@ -27,6 +27,10 @@ class ConvertRefused(Exception):
         self.result = result   # the FileResult of the blocking rules, when they found errors
 
 
+class _ReadAgain(Exception):
+    """This pass's output is abandoned: the file is read again with all its names."""
+
+
 class Conversion:
     """Receives the lint engine's chunks of records (its chunk_sink) and writes them to `out`
     in the other format; `records` counts what was written."""
@@ -74,26 +78,41 @@ class Conversion:
 
 def convert_file(run, target, to: str, out: str, overwrite: bool = False, line_ending: str = "LF") -> int:
     """Convert one lint target (its rules: BLOCKING) to `out`; returns the records written.
-    ConvertRefused when the source cannot be carried over exactly (nothing is written)."""
-    from sfprep.core.model import Severity
+    ConvertRefused when the source cannot be carried over exactly (nothing is written).
+
+    An XML file's columns are the names of its first records; when a name first appears
+    later, the file is read again with all the names the first pass met, in their order."""
     from sfprep.io.atomic import atomic_create
+
+    written: list[int] = []
+    names: list[str] | None = None
+    while not written:
+        late = []
+        try:
+            atomic_create(out, lambda stream: _convert_pass(run, target, to, stream, line_ending, names, written,
+                                                            late), overwrite=overwrite)
+        except _ReadAgain:
+            names = late[0]
+    return written[0]
+
+
+def _convert_pass(run, target, to, stream, line_ending, names, written, late) -> None:
+    from sfprep.core.model import Severity
     from sfprep.linter.engine import FileLint
 
-    written = []
-
-    def write(stream: BinaryIO) -> None:
-        conversion = Conversion(str(target.path), to, stream, line_ending)
-        lint = FileLint(str(target.path), target.job, run.profile, target.rules, target.display,
-                        run.describes, run.settings)
-        lint.chunk_sink = conversion
-        lint.read()
-        result = lint.finish()
-        errors = sum(count for (_, severity, _, _), count in result.findings.counts.items()
-                     if severity == Severity.ERROR)
-        if errors or lint.stopped_early:
-            raise ConvertRefused(f"{errors:,} error(s) convert cannot carry over; nothing was written", result)
-        conversion.finish(lint.ctx)
-        written.append(conversion.records)
-
-    atomic_create(out, write, overwrite=overwrite)
-    return written[0]
+    conversion = Conversion(str(target.path), to, stream, line_ending)
+    lint = FileLint(str(target.path), target.job, run.profile, target.rules, target.display,
+                    run.describes, run.settings)
+    lint.chunk_sink, lint.xml_names = conversion, names
+    lint.read()
+    result = lint.finish()
+    errors = sum(count for (_, severity, _, _), count in result.findings.counts.items()
+                 if severity == Severity.ERROR)
+    if errors or lint.stopped_early:
+        raise ConvertRefused(f"{errors:,} error(s) convert cannot carry over; nothing was written", result)
+    xml = lint.ctx.xml
+    if xml is not None and xml.late_columns and names is None:
+        late.append(conversion.names + list(xml.late_columns))
+        raise _ReadAgain()
+    conversion.finish(lint.ctx)
+    written.append(conversion.records)

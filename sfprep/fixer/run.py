@@ -17,9 +17,6 @@ def fix_targets(run: LintRun, targets: list[LintTarget], unsafe: bool, diff_only
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     outcomes, results = [], []
     for target in targets:
-        if target.is_xml:  # XML findings carry no fix yet: nothing to write
-            results.append(run.lint(target))
-            continue
         checks_utf8 = any(rule_.code == NOT_UTF8 for rule_ in target.rules)
         lint = _linter(run, target, unsafe)
         if choose is None:

@@ -77,6 +77,7 @@ class FileLint:
         self.value_stage: ValueStage | None = None
         self.stopped_early = False
         self.chunk_sink: Callable[[Any, FileContext], None] | None = None
+        self.xml_names: list[str] | None = None   # an XML file's columns, when known beforehand (convert)
 
     def read(self, progress: Callable[[int], None] | None = None) -> None:
         """Sniff, scan, and run every rule that needs no more than the chunk in hand."""
@@ -145,7 +146,7 @@ class FileLint:
                                                   "root element) is longer than 16 MB", 1))
             return
         stream.seek(0)
-        reader = XmlReader(self.path, stream)
+        reader = XmlReader(self.path, stream, names=self.xml_names)
         self.ctx.xml = reader.facts
         try:
             self._take(reader.chunks(), progress)

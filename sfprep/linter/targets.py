@@ -28,10 +28,6 @@ class LintTarget:
         registered = all_rules()
         return [registered[code] for code in self.codes]
 
-    @property
-    def is_xml(self) -> bool:
-        return Path(self.display).suffix.lower() == ".xml"
-
 
 def targets_for(files: list[Path], settings: Settings, profile: dict,
                 shown_as: dict[Path, str] | None = None) -> list[LintTarget]:

@@ -38,7 +38,17 @@ def kept_cells(block: Block, width: int) -> tuple[tuple[np.ndarray, np.ndarray, 
     return (records[first], columns[first], first), repeats
 
 
-def field_ordinals(block: Block, width: int, header_ordinals: list[int], cells) -> np.ndarray:
+def first_ordinals(block: Block, width: int, cells) -> np.ndarray:
+    """Per column, the ordinal of its first element in the block (the header's places: a
+    name is where it first appears); the first record's for a name the block lacks."""
+    records, columns, kept = cells
+    found = np.full(width, block.record_ordinals[0], dtype=np.int64)
+    seen, first = np.unique(columns, return_index=True)
+    found[seen] = np.asarray(block.cell_ordinals, dtype=np.int64)[kept[first]]
+    return found
+
+
+def field_ordinals(block: Block, width: int, header_ordinals, cells) -> np.ndarray:
     """The element ordinal of each field of the block's CSV buffer, in its order: the
     header's names (each name's first element, when the buffer has the header), then each
     record's columns (an absent field: its record's element)."""

@@ -25,7 +25,7 @@ from typing import BinaryIO, Iterator
 
 import numpy as np
 
-from sfprep.io.xml.block import Block, ChunkBuilder, field_ordinals, kept_cells
+from sfprep.io.xml.block import Block, ChunkBuilder, field_ordinals, first_ordinals, kept_cells
 from sfprep.io.xml.facts import Problem, XmlFacts
 from sfprep.io.xml.tags import TagPositions
 
@@ -40,6 +40,9 @@ BLOCK_SOURCE_BYTES = 1 << 20  # ... or was read from this many bytes of the file
 HEADER_RECORDS = 10_000
 HEADER_BLOCK_CELLS = 1 << 20
 HEADER_BLOCK_SOURCE_BYTES = 10_000_000
+# A block's records x columns (absent fields included: its CSV buffer has them all) stays
+# under this, whatever the names: records that each bring new names cannot blow it up.
+GRID_CELLS = 1 << 18
 
 
 class _Counting(io.RawIOBase):
@@ -75,15 +78,17 @@ def _local(tag) -> str:
 class XmlReader:
     """Reads one XML file into XmlChunks (see the module docstring); `facts` fills as it goes."""
 
-    def __init__(self, path: str, stream: BinaryIO, header_records: int | None = None):
+    def __init__(self, path: str, stream: BinaryIO, header_records: int | None = None,
+                 names: list[str] | None = None):
+        """`names`: the columns, when known beforehand (convert's second pass over a file
+        whose names did not all appear in its first block); else those of the first block."""
         self.path = path
         self.header_records = HEADER_RECORDS if header_records is None else header_records
         self.counting = _Counting(stream)
         self.facts = XmlFacts()
-        self.names: list[str] = []
-        self.column_of: dict[str, int] = {}
+        self.names: list[str] = list(names or ())
+        self.column_of: dict[str, int] = {name: index for index, name in enumerate(self.names)}
         self.header_fixed = False
-        self.header_ordinals: list[int] = []
         self.ordinal = 0            # the next element's ordinal
         self.record_number = 0      # records read so far
         self.builder = ChunkBuilder(TagPositions(path))
@@ -149,6 +154,8 @@ class XmlReader:
 
     def _block_full(self, block: Block) -> bool:
         source = self.counting.position - block.source_start
+        if block.records * len(self.names) >= GRID_CELLS:
+            return True
         if self.header_fixed:
             return len(block.cell_values) >= BLOCK_CELLS or source >= BLOCK_SOURCE_BYTES
         return (block.records >= self.header_records or len(block.cell_values) >= HEADER_BLOCK_CELLS
@@ -201,7 +208,7 @@ class XmlReader:
                     value = self._nil(child, value, name, field_ordinal, self.record_number)
             column = column_of.get(name)
             if column is None:
-                column = self._new_column(name, field_ordinal, self.record_number)
+                column = self._new_column(name, self.record_number)
                 if column is None:
                     continue
             add_column(column)
@@ -266,14 +273,13 @@ class XmlReader:
             value = self._nil(target, value, name, ordinal, record)
         return f"{prefix}{name}.{_local(target.tag)}", value
 
-    def _new_column(self, name: str, ordinal: int, record: int) -> int | None:
+    def _new_column(self, name: str, record: int) -> int | None:
         """The column of a name not seen before; None after the header was fixed."""
         if self.header_fixed:
             self.facts.late_columns.setdefault(name, record)
             return None
         column = self.column_of[name] = len(self.names)
         self.names.append(name)
-        self.header_ordinals.append(ordinal)
         return column
 
     # ------------------------------------------------------------------ chunks
@@ -312,8 +318,11 @@ class XmlReader:
         width = len(self.names)
         cells, repeats = kept_cells(block, width)
         self._repeated(block, repeats, cells)
-        ordinals = field_ordinals(block, width, self.header_ordinals if header else [], cells)
-        record_ordinals = np.asarray(self.header_ordinals[:1] * header + block.record_ordinals, dtype=np.int64)
+        header_ordinals = first_ordinals(block, width, cells) if header else np.zeros(0, dtype=np.int64)
+        ordinals = field_ordinals(block, width, header_ordinals, cells)
+        record_ordinals = np.asarray(block.record_ordinals, dtype=np.int64)
+        if header:
+            record_ordinals = np.concatenate([header_ordinals[:1], record_ordinals])
         characters = self.counting.characters - self.characters_reported
         self.characters_reported = self.counting.characters
         return partial(ChunkBuilder.chunk, block, width, list(self.names) if header else None, cells, ordinals,
