@@ -24,8 +24,42 @@ def atomic_replace(path: str, write: Callable[[BinaryIO], None]) -> None:
     Through a symbolic link, the file it points to is replaced, in its own folder (a rename
     cannot cross file systems), and the link is kept."""
     target = real_path(path)
-    folder = os.path.dirname(target)
     mode = os.stat(target).st_mode & 0o7777
+    _write_then(target, write, mode, lambda temp_name: os.replace(temp_name, target),
+                cannot_open=f"{path}: cannot write beside it", cannot_write=f"{path}: cannot replace it",
+                unchanged="nothing was changed")
+
+
+def atomic_create(path: str, write: Callable[[BinaryIO], None], overwrite: bool = False) -> None:
+    """Write a new file at `path` (replacing one only with overwrite), so that `path` holds
+    nothing or the finished file, whatever happens midway."""
+    folder = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.isdir(folder):
+        raise UsageError(f"{path}: its folder does not exist")
+    if os.path.lexists(path) and not overwrite:
+        raise UsageError(f"{path} exists: give --overwrite to replace it")
+
+    def put_in_place(temp_name: str) -> None:
+        if overwrite:
+            os.replace(temp_name, path)
+            return
+        try:
+            os.link(temp_name, path)   # fails if something appeared at `path` meanwhile
+        except FileExistsError:
+            raise UsageError(f"{path} exists: give --overwrite to replace it") from None
+        finally:
+            os.unlink(temp_name)
+    _write_then(os.path.abspath(path), write, 0o666 & ~_umask(), put_in_place,
+                cannot_open=f"{path}: cannot write in {folder}", cannot_write=f"{path}: cannot write it",
+                unchanged="nothing was written")
+
+
+def _write_then(target: str, write: Callable[[BinaryIO], None], mode: int, put_in_place: Callable[[str], None],
+                cannot_open: str, cannot_write: str, unchanged: str) -> None:
+    """Write a file beside `target` without a name (O_TMPFILE where the system has it, else
+    under a temporary one), fsync it, give it its mode and a temporary name, and hand that
+    name to put_in_place; on any failure nothing is left behind."""
+    folder = os.path.dirname(target)
     temp_name = os.path.join(folder, f".{os.path.basename(target)}.sfprep-{os.getpid()}.tmp")
     fd = _unnamed_file(folder)
     named = fd is None
@@ -33,7 +67,7 @@ def atomic_replace(path: str, write: Callable[[BinaryIO], None]) -> None:
         try:
             fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as error:
-            raise UsageError(f"{path}: cannot write beside it: {error.strerror}; nothing was changed") from None
+            raise UsageError(f"{cannot_open}: {error.strerror}; {unchanged}") from None
     try:
         with os.fdopen(fd, "wb", closefd=False) as out:
             write(out)
@@ -42,13 +76,13 @@ def atomic_replace(path: str, write: Callable[[BinaryIO], None]) -> None:
         os.fchmod(fd, mode)
         if not named:
             _give_name(fd, temp_name, mode)
-        os.replace(temp_name, target)
+        put_in_place(temp_name)
         _fsync_folder(folder)
     except BaseException as error:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
         if isinstance(error, OSError):
-            raise UsageError(f"{path}: cannot replace it: {error.strerror}; nothing was changed") from None
+            raise UsageError(f"{cannot_write}: {error.strerror}; {unchanged}") from None
         raise
     finally:
         os.close(fd)
@@ -128,51 +162,6 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
-
-
-def atomic_create(path: str, write: Callable[[BinaryIO], None], overwrite: bool = False) -> None:
-    """Write a new file at `path` (replacing one only with overwrite): written unnamed (or
-    under a temporary name) in the same folder, fsynced, then linked in one step, so that
-    `path` holds nothing or the finished file, whatever happens midway."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    if not os.path.isdir(folder):
-        raise UsageError(f"{path}: its folder does not exist")
-    if os.path.lexists(path) and not overwrite:
-        raise UsageError(f"{path} exists: give --overwrite to replace it")
-    temp_name = os.path.join(folder, f".{os.path.basename(path)}.sfprep-{os.getpid()}.tmp")
-    fd = _unnamed_file(folder)
-    named = fd is None
-    try:
-        if named:
-            fd = os.open(temp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot write in {folder}: {error.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb", closefd=False) as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.fchmod(fd, 0o666 & ~_umask())
-        if not named:
-            _give_name(fd, temp_name, 0o666 & ~_umask())
-        if overwrite:
-            os.replace(temp_name, path)
-        else:
-            try:
-                os.link(temp_name, path)   # fails if something appeared at `path` meanwhile
-            finally:
-                os.unlink(temp_name)
-        _fsync_folder(folder)
-    except BaseException as error:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-        if isinstance(error, FileExistsError):
-            raise UsageError(f"{path} exists: give --overwrite to replace it") from None
-        if isinstance(error, OSError):
-            raise UsageError(f"{path}: cannot write it: {error.strerror}; nothing was written") from None
-        raise
-    finally:
-        os.close(fd)
 
 
 def _umask() -> int:
