@@ -94,6 +94,7 @@ class XmlReader:
         self.builder = ChunkBuilder(TagPositions(path))
         self.in_flight = None        # the future of the block being built
         self.local_names: dict[str, str] = {}   # tag -> its local name
+        self.tag_columns: dict[str, int] = {}   # tag of a plain field -> its column
         self.characters_reported = 0
 
     def close(self) -> None:
@@ -178,35 +179,39 @@ class XmlReader:
 
     def _record(self, element, block: Block) -> None:
         """The record's fields as cells of the block. The loop runs once per field (the
-        hot path of an XML lint): a field costs its name (cached per tag), its text, its
-        child count and one attribute lookup; anything unusual goes to a method."""
+        hot path of an XML lint): a plain field costs its tag, its text and one lookup of
+        its column by tag; a relationship, a nil, a new name go to a method."""
         self.record_number += 1
         block.records += 1
         block.record_ordinals.append(self.ordinal)
         ordinal = self.ordinal + 1
-        local_names, column_of, counting = self.local_names, self.column_of, self.counting
+        tag_columns = self.tag_columns
+        with_attributes = self.counting.saw_nil  # the bytes of this whole record have been read
         add_column, add_value, add_ordinal = block.cell_columns.append, block.cell_values.append, block.cell_ordinals.append
         fields = 0
         for child in element:
-            tag = child.tag
-            name = local_names.get(tag)
-            if name is None:
-                name = self._local_name(tag)
             field_ordinal = ordinal
             value = child.text
             # a relationship's text is None or blank: only then is the child count worth asking
             if (value is None or value[:1] <= " ") and len(child):
-                name, value = self._relationship(child, name, ordinal)
+                name, value = self._relationship(child, self._local_name(child.tag), ordinal)
                 ordinal = self.ordinal
                 if name is None:
                     continue
+                column = self.column_of.get(name)
             else:
                 ordinal += 1
                 if value is None:
                     value = ""
-                if counting.saw_nil and child.attrib:
-                    value = self._nil(child, value, name, field_ordinal, self.record_number)
-            column = column_of.get(name)
+                tag = child.tag
+                column = tag_columns.get(tag)
+                if with_attributes and child.attrib:
+                    value = self._nil(child, value, self._local_name(tag), field_ordinal, self.record_number)
+                if column is None:
+                    name = self._local_name(tag)
+                    column = self.column_of.get(name)
+                    if column is not None:
+                        tag_columns[tag] = column
             if column is None:
                 column = self._new_column(name, self.record_number)
                 if column is None:
@@ -219,7 +224,9 @@ class XmlReader:
         block.record_fields.append(fields)
 
     def _local_name(self, tag) -> str:
-        name = self.local_names[tag] = _local(tag)
+        name = self.local_names.get(tag)
+        if name is None:
+            name = self.local_names[tag] = _local(tag)
         return name
 
     def _nil(self, child, value: str, name: str, ordinal: int, record: int) -> str | None:
