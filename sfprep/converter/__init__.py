@@ -1,8 +1,8 @@
 """`sfprep convert` (issue 12): CSV to Bulk XML and back, losslessly, in one streaming pass.
 
     source (CSV or XML, by content) -> the lint engine with the rules whose errors mean the
-    records cannot be read exactly (BLOCKING) -> every chunk of records it reads, as an
-    all-String polars frame -> to_csv.py or to_xml.py -> one atomic write (io/atomic.py).
+    records cannot be read exactly (BLOCKING) -> every chunk of records it reads (its spans,
+    or an all-String polars frame) -> to_csv.py or to_xml.py -> one atomic write (io/atomic.py).
 
 A blocking error anywhere refuses the whole file: the write is abandoned and nothing is
 left at --out. The mapping both ways: `#N/A` <-> `xsi:nil="true"`, `Rel__r.Field` <-> a
