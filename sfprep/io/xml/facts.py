@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     """One structural finding of the reader, before its element's line is known."""
 
@@ -15,9 +15,8 @@ class Problem:
     ordinal: int              # the element's ordinal (line and offset from tags.py)
     record: int | None = None
     field: str | None = None
-    line: int = 0                 # known once placed
+    line: int = 0                 # known once placed (by the chunk builder)
     offset: int | None = None
-    placed: bool = False
 
 
 @dataclass

@@ -96,6 +96,7 @@ class XmlReader:
         self.local_names: dict[str, str] = {}   # tag -> its local name
         self.tag_columns: dict[str, int] = {}   # tag of a plain field -> its column
         self.characters_reported = 0
+        self.problems_queued = 0       # facts.problems before this index are placed, or queued to be
 
     def close(self) -> None:
         self.builder.close()
@@ -306,9 +307,9 @@ class XmlReader:
         build = None
         if block.records and self.names:
             build = self._chunk_builder(block, header, is_last)
-        pending = [problem for problem in self.facts.problems if not problem.placed]
-        for problem in pending:
-            problem.placed = True   # placed by the worker, before anything reads its line
+        # problems are only appended: those since the last block are the ones to place
+        pending = self.facts.problems[self.problems_queued:]
+        self.problems_queued = len(self.facts.problems)
         built = self.builder.submit(build, pending, self.ordinal)
         before, self.in_flight = self.in_flight, built
         if before is not None and (chunk := before.result()) is not None:
