@@ -9,4 +9,4 @@ setup(ext_modules=[Extension(name, [source], optional=True, extra_compile_args=[
                    for name, source in (("sfprep.native._scan", "sfprep/native/_scan.c"),
                                         ("sfprep.native._columns", "sfprep/native/_columns.c"),
                                         ("sfprep.native._fields", "sfprep/native/_fields.c"),
-                                        ("sfprep.native._xmlout", "sfprep/native/_xmlout.c"))])
+                                        ("sfprep.native._records", "sfprep/native/_records.c"))])

@@ -185,6 +185,24 @@ def convert(path: PathArg, to: str, out: PathArg, *, overwrite: bool = False, li
         return convert_file(run, target, to, str(out), overwrite=overwrite, line_ending=line_ending)
 
 
+def split(path: PathArg, out: PathArg, *, max_records: int | None = None, max_bytes: int | None = None,
+          group_by: str | None = None, overwrite: bool = False, progress=None,
+          **settings: Unpack[SettingsArgs]):
+    """Cut one clean CSV or XML file into upload-ready batches in the folder `out`, with
+    out/manifest.json; returns a sfprep.splitter.SplitOutcome (its `manifest` as a dict).
+    The source is linted first: errors other than the limits splitting resolves (L004-L006)
+    raise sfprep.splitter.SplitRefused (its `result` holds the findings), and nothing is
+    written. progress(done, total), when given, is called as the bytes are read."""
+    from sfprep.splitter import batch_limits, split_file
+
+    with prepared(path, _options(settings)) as (run, targets):
+        if len(targets) != 1:
+            raise UsageError(f"{path}: split takes one CSV or XML file")
+        limits = batch_limits(run.profile, max_records, max_bytes)
+        return split_file(run, targets[0], os.fspath(out), limits, group_by=group_by, overwrite=overwrite,
+                          progress=progress)
+
+
 @contextmanager
 def prepared(paths: PathArg | Iterable[PathArg], options: Options) -> Iterator[tuple[LintRun, list[LintTarget]]]:
     """Settings checked, files found, each file's job and rules resolved, describes loaded;
@@ -239,4 +257,4 @@ def _options(settings: dict) -> Options:
     return Options(**settings)
 
 
-__all__ = ["lint", "fix", "convert", "Report", "FixReport", "FindingDict", "UsageError"]
+__all__ = ["lint", "fix", "convert", "split", "Report", "FixReport", "FindingDict", "UsageError"]

@@ -176,10 +176,10 @@ def test_csv_to_xml_to_csv_keeps_the_values_and_the_findings(load, tmp_path_fact
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(load=loads())
 def test_the_c_xml_writer_writes_what_the_polars_one_writes(load, tmp_path_factory, monkeypatch):
-    """native/_xmlout.c and the polars expressions of converter/to_xml.py, on the same records."""
+    """native/_records.c and the polars expressions of converter/to_xml.py, on the same records."""
     from sfprep.converter import to_xml
 
-    if to_xml._xmlout is None:
+    if to_xml._records is None:
         pytest.skip("the C extensions were not built")
     columns, rows = load
     folder = tmp_path_factory.mktemp("writers")
@@ -188,7 +188,7 @@ def test_the_c_xml_writer_writes_what_the_polars_one_writes(load, tmp_path_facto
     source = write(folder / "Contact.csv", text.getvalue())
     sfprep.convert(source, "xml", folder / "c.xml")
     with monkeypatch.context() as patch:
-        patch.setattr(to_xml, "_xmlout", None)
+        patch.setattr(to_xml, "_records", None)
         sfprep.convert(source, "xml", folder / "polars.xml")
     assert (folder / "c.xml").read_bytes() == (folder / "polars.xml").read_bytes()
 

@@ -31,6 +31,8 @@ class OneLineErrors(click.Group):
         except KeyboardInterrupt:
             _fail("interrupted")
         except Exception as error:  # a bug: still one line, unless asked for the traceback
+            if isinstance(error, OSError) and _reader_left(error):
+                sys.exit(1)   # the reader of our output left (`sfprep lint --format json | head`)
             if os.environ.get("SFPREP_DEBUG"):
                 raise
             _fail(f"internal error: {type(error).__name__}: {error} (set SFPREP_DEBUG=1 for the traceback)")
@@ -59,6 +61,12 @@ def run() -> None:
         except (BrokenPipeError, OSError, ValueError):
             pass
     os._exit(code or 0)
+
+
+def _reader_left(error: OSError) -> bool:
+    import errno
+
+    return error.errno == errno.EPIPE or "os error 32" in str(error)
 
 
 def _fail(message: str) -> None:

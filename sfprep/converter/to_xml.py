@@ -8,7 +8,7 @@ from typing import BinaryIO
 from sfprep.converter.names import parse_name
 from sfprep.native import load_extension
 
-_xmlout = load_extension("_xmlout")  # sfprep/native/_xmlout.c, or None
+_records = load_extension("_records")  # sfprep/native/_records.c, or None
 from sfprep.core.model import UsageError
 
 DATALOAD = "http://www.force.com/2009/06/asyncapi/dataload"
@@ -21,7 +21,7 @@ SLICE_ROWS = 8192
 
 
 class XmlOutput:
-    """Writes records as Bulk XML: from a chunk's spans in C (native/_xmlout.c) where it can,
+    """Writes records as Bulk XML: from a chunk's spans in C (native/_records.c) where it can,
     else from the records' value frame with polars expressions (the same bytes)."""
 
     def __init__(self, out: BinaryIO, line_ending: str = "LF"):
@@ -30,7 +30,7 @@ class XmlOutput:
         self.parts: tuple[list[bytes], list[bytes], list[bytes]] = ([], [], [])
 
     def start(self, names: list[str], path: str, source_format: str) -> None:
-        self.columns = [_column_expr(index, name) for index, name in enumerate(names)]
+        self.columns = [column_expr(index, name) for index, name in enumerate(names)]
         parts = [column_parts(name) for name in names]
         self.parts = tuple([part[k].encode() for part in parts] for k in range(3))
         nulls = _has_null(path, (b"#N/A",) if source_format == "csv" else (b"nil", b"#N/A"))
@@ -51,12 +51,13 @@ class XmlOutput:
         (not built, or the chunk is not plain UTF-8 CSV without quoting anomalies)."""
         import numpy as np
 
-        if _xmlout is None or chunk.anomaly_count or chunk.first_invalid_utf8() is not None:
+        if _records is None or chunk.anomaly_count or chunk.first_invalid_utf8() is not None:
             return False
         firsts = np.ascontiguousarray(chunk.record_first_field[records], dtype=np.int64)
         for cut in range(0, len(firsts), SLICE_ROWS):
-            self.out.write(_xmlout.records(chunk.data, chunk.field_starts, chunk.field_ends,
-                                           firsts[cut:cut + SLICE_ROWS], len(self.columns), *self.parts))
+            written, _, _ = _records.xml(chunk.data, chunk.field_starts, chunk.field_ends,
+                                         firsts[cut:cut + SLICE_ROWS], len(self.columns), *self.parts)
+            self.out.write(written)
         return True
 
     def end(self) -> None:
@@ -79,7 +80,7 @@ def column_parts(name: str) -> tuple[str, str, str]:
     return f"{opening}<{field}>", f"</{field}>{closing}", nil
 
 
-def _column_expr(index: int, name: str):
+def column_expr(index: int, name: str):
     """The XML of one column's value in a record: nothing for an empty value, the element
     with xsi:nil for #N/A, else the element with the escaped text."""
     import polars as pl

@@ -49,7 +49,7 @@ def atomic_create(path: str, write: Callable[[BinaryIO], None], overwrite: bool 
             raise UsageError(f"{path} exists: give --overwrite to replace it") from None
         finally:
             os.unlink(temp_name)
-    _write_then(os.path.abspath(path), write, 0o666 & ~_umask(), put_in_place,
+    _write_then(os.path.abspath(path), write, 0o666 & ~umask(), put_in_place,
                 cannot_open=f"{path}: cannot write in {folder}", cannot_write=f"{path}: cannot write it",
                 unchanged="nothing was written")
 
@@ -77,7 +77,7 @@ def _write_then(target: str, write: Callable[[BinaryIO], None], mode: int, put_i
         if not named:
             _give_name(fd, temp_name, mode)
         put_in_place(temp_name)
-        _fsync_folder(folder)
+        fsync_folder(folder)
     except BaseException as error:
         if os.path.exists(temp_name):
             os.unlink(temp_name)
@@ -137,7 +137,8 @@ def _unnamed_file(folder: str) -> int | None:
     return fd
 
 
-def _fsync_folder(folder: str) -> None:
+def fsync_folder(folder: str) -> None:
+    """Make a folder's entries (a rename, a new file) durable; where it cannot be opened, nothing."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -158,13 +159,13 @@ def kernel_copy(source_fd: int, target_fd: int, start: int, end: int) -> None:
         start += copied
 
 
-def write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
 
 
-def _umask() -> int:
+def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

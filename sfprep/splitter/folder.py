@@ -1,0 +1,315 @@
+"""The output folder of a split, written so that nothing is lost and nothing half-done looks done.
+
+Batches are written into a hidden temporary folder beside DIR (`.DIR.sfprep-PID.tmp`),
+hashed as they are written; each batch's writeback starts when it is complete, and every
+one is fsynced before the manifest is written. manifest.json is written last; then the folder is renamed into place
+in one step (renameat2 RENAME_NOREPLACE, or RENAME_EXCHANGE over an existing DIR with
+--overwrite): the rename is the commit. A split killed midway leaves only the hidden folder,
+with no manifest; the next split to the same DIR removes it.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sfprep.core.model import UsageError
+from sfprep.io.atomic import fsync_folder, umask, write_all
+
+MANIFEST = "manifest.json"
+OPEN_FILES = 128      # batch files kept open at once (a grouped split writes many in turn)
+
+
+@dataclass
+class BatchFile:
+    """One batch as written: what the manifest says of it."""
+
+    number: int                  # in the order batches were opened
+    day: int = 1
+    records: int = 0
+    bytes: int = 0
+    characters: int = 0
+    sha256: str = ""
+    name: str = ""
+    runs: list = field(default_factory=list)   # arrays of (first, last) source record numbers
+
+    def ranges(self) -> list[list[int]]:
+        """The source record numbers as [first, last] ranges, adjacent runs joined."""
+        if not self.runs:
+            return []
+        table = np.concatenate(self.runs)
+        joins = np.flatnonzero(table[1:, 0] != table[:-1, 1] + 1) + 1
+        firsts = table[np.r_[0, joins], 0]
+        lasts = table[np.r_[joins - 1, len(table) - 1], 1]
+        return np.stack([firsts, lasts], axis=1).tolist()
+
+    @property
+    def first_record(self) -> int:
+        return int(self.runs[0][0, 0]) if self.runs else 0
+
+
+def record_runs(numbers: np.ndarray) -> np.ndarray:
+    """Ascending record numbers as (first, last) rows of consecutive runs."""
+    breaks = np.flatnonzero(np.diff(numbers) != 1) + 1
+    starts = np.r_[0, breaks]
+    ends = np.r_[breaks - 1, len(numbers) - 1]
+    return np.stack([numbers[starts], numbers[ends]], axis=1).astype(np.int64)
+
+
+class BatchFolder:
+    """The temporary folder and its batch files. Its methods run in one thread (the split's
+    writer, beside the lint): each batch is hashed as it is written."""
+
+    def __init__(self, out: str, overwrite: bool, source: str):
+        self.out = os.path.abspath(out)
+        self.display = out
+        self.overwrite = overwrite
+        _check_target(self.out, out, overwrite, source)
+        parent, name = os.path.split(self.out)
+        _remove_stale(parent, name)
+        self.temp = os.path.join(parent, f".{name}.sfprep-{os.getpid()}.tmp")
+        try:
+            os.mkdir(self.temp, 0o700)
+        except OSError as error:
+            raise UsageError(f"{out}: cannot write in {parent}: {error.strerror}; nothing was written") from None
+        self.batches: dict[int, BatchFile] = {}
+        self.header = self.footer = b""
+        self.header_characters = self.footer_characters = 0
+        self.prefix, self.extension = "batch", "csv"
+        self._open: dict[int, int] = {}        # batch number -> its file, while it is written
+        self._hashes: dict[int, "hashlib._Hash"] = {}
+
+    def start(self, header: bytes, footer: bytes, prefix: str, extension: str) -> None:
+        """What every batch begins and ends with; batches are named PREFIX.0001.EXTENSION ..."""
+        self.header, self.footer = header, footer
+        self.prefix, self.extension = prefix, extension
+        self.header_characters = len(header.decode("utf-8"))
+        self.footer_characters = len(footer.decode("utf-8"))
+
+    def append(self, number: int, data, numbers: np.ndarray, characters: int) -> None:
+        """Records for batch `number` (opened on first use): their bytes, their source record
+        numbers (ascending) and characters."""
+        batch = self.batches.get(number)
+        if batch is None:
+            batch = self.batches[number] = BatchFile(number, bytes=len(self.header) + len(self.footer),
+                                                     characters=self.header_characters + self.footer_characters)
+        batch.records += len(numbers)
+        batch.bytes += len(data)
+        batch.characters += characters
+        batch.runs.append(record_runs(numbers))
+        self._guarded(lambda: self._write(number, data))
+
+    def close(self, number: int) -> None:
+        """Batch `number` is complete: its footer written, its writeback started, closed."""
+        if number in self._hashes:
+            self._guarded(lambda: self._close(number))
+
+    def finish(self, manifest_text) -> list[BatchFile]:
+        """Every batch complete and on disk, named in source order; then the manifest (its
+        text from the named batches); then the folder renamed into place."""
+        for number in list(self._hashes):
+            self.close(number)
+        ordered = sorted(self.batches.values(), key=lambda batch: batch.first_record)
+        self._guarded(lambda: self._durable(ordered))
+        for batch, name in zip(ordered, self._names(len(ordered))):
+            batch.name = name
+            os.rename(self._part(batch.number), os.path.join(self.temp, name))
+        self._write_manifest(manifest_text(ordered))
+        os.chmod(self.temp, 0o777 & ~umask())
+        self._commit()
+        return ordered
+
+    def reset(self) -> None:
+        """Forget every batch (the file is read again): the folder emptied."""
+        self.abort()
+        os.mkdir(self.temp, 0o700)
+        self.batches = {}
+
+    def abort(self) -> None:
+        for fd in self._open.values():
+            os.close(fd)
+        self._open, self._hashes = {}, {}
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+    def _names(self, count: int) -> list[str]:
+        width = max(4, len(str(count)))
+        return [f"{self.prefix}.{k:0{width}d}.{self.extension}" for k in range(1, count + 1)]
+
+    def _part(self, number: int) -> str:
+        return os.path.join(self.temp, f"{number}.part")
+
+    def _write(self, number: int, data) -> None:
+        fd = self._fd(number)
+        self._hashes[number].update(data)
+        write_all(fd, data)
+
+    def _close(self, number: int) -> None:
+        fd = self._fd(number)
+        if self.footer:
+            self._hashes[number].update(self.footer)
+            write_all(fd, self.footer)
+        start_writeback(fd)
+        os.close(self._open.pop(number))
+        self.batches[number].sha256 = self._hashes.pop(number).hexdigest()
+
+    def _fd(self, number: int) -> int:
+        """The batch's file: created with the header on first use; at most OPEN_FILES open at
+        once (a grouped split writes many in turn), reopened to append."""
+        fd = self._open.get(number)
+        if fd is not None:
+            return fd
+        if len(self._open) >= OPEN_FILES:
+            oldest = next(iter(self._open))
+            os.close(self._open.pop(oldest))
+        if number not in self._hashes:
+            fd = os.open(self._part(number), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            self._hashes[number] = hashlib.sha256(self.header)
+            write_all(fd, self.header)
+        else:
+            fd = os.open(self._part(number), os.O_WRONLY | os.O_APPEND)
+        self._open[number] = fd
+        return fd
+
+    def _durable(self, batches: list[BatchFile]) -> None:
+        for batch in batches:
+            fd = os.open(self._part(batch.number), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def _write_manifest(self, text: str) -> None:
+        path = os.path.join(self.temp, MANIFEST)
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        fsync_folder(self.temp)
+
+    def _commit(self) -> None:
+        parent = os.path.dirname(self.out)
+        if os.path.lexists(self.out):
+            if not self.overwrite:
+                raise UsageError(f"{self.display} appeared while splitting: give --overwrite to replace it")
+            if not _exchange(self.temp, self.out):
+                aside = f"{self.temp}.old"
+                os.rename(self.out, aside)
+                os.rename(self.temp, self.out)
+                self.temp = aside
+            shutil.rmtree(self.temp, ignore_errors=True)   # the old DIR, now at the temporary name
+        elif not _rename_no_replace(self.temp, self.out):
+            raise UsageError(f"{self.display} appeared while splitting: give --overwrite to replace it")
+        fsync_folder(parent)
+
+    def _guarded(self, step) -> None:
+        try:
+            step()
+        except OSError as error:
+            raise UsageError(f"{self.display}: cannot write a batch: {error.strerror or error}; "
+                             "nothing was written") from None
+
+
+def start_writeback(fd: int) -> None:
+    """Start writing a finished file to disk without waiting (the fsync before the commit then
+    finds little left to do): sync_file_range where the system has it."""
+    call = _sync_file_range()
+    if call is not None:
+        call(fd, 0, 0, 2)   # SYNC_FILE_RANGE_WRITE
+    elif hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+@functools.lru_cache(maxsize=1)
+def _sync_file_range():
+    import ctypes
+
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return call
+
+
+def _check_target(path: str, shown: str, overwrite: bool, source: str) -> None:
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent):
+        raise UsageError(f"{shown}: its folder {parent} does not exist")
+    if not os.path.lexists(path):
+        return
+    if not overwrite:
+        raise UsageError(f"{shown} exists: give --overwrite to replace it")
+    if not os.path.isdir(path) or os.path.islink(path):
+        raise UsageError(f"{shown} is not a folder: not replaced")
+    entries = os.listdir(path)
+    if entries and MANIFEST not in entries:
+        raise UsageError(f"{shown} holds files but no {MANIFEST}: it is not a split's folder, not replaced")
+    real_source, real_out = os.path.realpath(source), os.path.realpath(path)
+    if os.path.commonpath([real_source, real_out]) == real_out:
+        raise UsageError(f"the source {source} is inside {shown}: --overwrite would delete it")
+
+
+def _remove_stale(parent: str, name: str) -> None:
+    """Temporary folders of earlier splits to this DIR whose process is gone (killed midway)."""
+    prefix = f".{name}.sfprep-"
+    try:
+        entries = os.listdir(parent)
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.startswith(prefix):
+            continue
+        pid = entry[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _renameat2(source: str, target: str, flags: int) -> bool | None:
+    """renameat2(2): True when done, False when the target exists (NOREPLACE), None where
+    the system call is missing."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    at_fdcwd = -100
+    if call(at_fdcwd, os.fsencode(source), at_fdcwd, os.fsencode(target), flags) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error == 17:   # EEXIST
+        return False
+    if error in (22, 38, 95):   # EINVAL, ENOSYS, EOPNOTSUPP: not on this file system
+        return None
+    raise OSError(error, os.strerror(error), target)
+
+
+def _rename_no_replace(source: str, target: str) -> bool:
+    done = _renameat2(source, target, 1)   # RENAME_NOREPLACE
+    if done is not None:
+        return done
+    if os.path.lexists(target):
+        return False
+    os.rename(source, target)
+    return True
+
+
+def _exchange(source: str, target: str) -> bool:
+    return bool(_renameat2(source, target, 2))   # RENAME_EXCHANGE
