@@ -1,6 +1,6 @@
 """The sfprep benchmark suite: throughput, fix, defect check, start-up, many files.
 
-    python benchmarks/bench.py [--suite quick|full|dirty|xml] [--size-mb 100] [--repeat 3]
+    python benchmarks/bench.py [--suite quick|full|dirty|xml|split] [--size-mb 100] [--repeat 3]
                                [--memory-scaling] [--file PATH] [--keep] [--json [FILE]]
                                [--baseline PATH/TO/OTHER/sfprep]
                                [--sizes 300,1000] [--timeout 600] [--max-rss-gib GIB]
@@ -21,6 +21,9 @@ dirty  Files wrong in every record (benchmarks/variants.py: clean, an Id in an i
 xml    A Bulk XML batch set at --size-mb (or each of --sizes; generate.py's records as XML):
        `sfprep lint` against a bare lxml iterparse pass over it, and `sfprep convert` both
        ways against the lint of their sources (benchmarks/xmlbench.py). Default --repeat 1.
+split  generate.py's load at --size-mb (or each of --sizes): `sfprep split` into bulk1 batches
+       and `split --group-by AccountNumber` against `sfprep lint` and polars read_csv +
+       write_csv of the same file (benchmarks/splitbench.py). Default --repeat 1.
 --memory-scaling (implied by --size-mb 4096)  sfprep lint at 1 GB and 4 GB (4096 MB):
        time and peak RSS, which should not grow with the file.
 --baseline  another build's `sfprep` executable (e.g. a worktree of an older commit): its
@@ -50,6 +53,7 @@ from dirty import REPORT_RECORDS, default_limits, run_dirty
 from generate import Generated, write_account_load
 from measure import REFERENCE_NAMES, Run, add_ratios, command, interleave, reference, summarize, warm
 from tables import machine, markdown
+from splitbench import run_split
 from xmlbench import run_xml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,7 +297,7 @@ def memory_scaling(exe: str, repeat: int, workdir: Path) -> dict:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=("quick", "full", "dirty", "xml"), default="quick")
+    parser.add_argument("--suite", choices=("quick", "full", "dirty", "xml", "split"), default="quick")
     parser.add_argument("--size-mb", type=float, default=100, help="size of the generated load")
     parser.add_argument("--sizes", type=sizes_list, metavar="MB,MB",
                         help="dirty: the sizes of the variants (default: --size-mb)")
@@ -313,7 +317,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.suite == "dirty" and args.file:
         parser.error("--suite dirty generates its files: it does not go with --file")
-    if args.suite in ("dirty", "xml"):
+    if args.suite in ("dirty", "xml", "split"):
         args.repeat = max(args.repeat or 1, 1)
     else:
         args.repeat = max(args.repeat or 3, 3)
@@ -337,6 +341,8 @@ def records_list(text: str) -> tuple[int, ...]:
 def run_suite(args: argparse.Namespace, exe: str, workdir: Path) -> list[dict]:
     if args.suite == "xml":
         return run_xml(exe, args.sizes or [args.size_mb], args.repeat, workdir)
+    if args.suite == "split":
+        return run_split(exe, args.sizes or [args.size_mb], args.repeat, workdir)
     if args.suite == "dirty":
         return run_dirty(exe, BASELINE, args.sizes or [args.size_mb], args.repeat, workdir,
                          default_limits(args.timeout, args.max_rss_gib), args.findings)

@@ -171,11 +171,12 @@ def convert(path: PathArg, to: str, out: PathArg, *, overwrite: bool = False, li
     and nothing is written."""
     import os
 
-    from sfprep.converter import BLOCKING, convert_file
+    from sfprep.converter import convert_file
+    from sfprep.linter.structural import STRUCTURAL
 
     if to not in ("csv", "xml"):
         raise UsageError(f"cannot convert to {to!r}: csv or xml")
-    options = _options({**settings, "select": list(BLOCKING)})
+    options = _options({**settings, "select": list(STRUCTURAL)})
     with prepared(path, options) as (run, targets):
         if len(targets) != 1:
             raise UsageError(f"{path}: convert takes one CSV or XML file")

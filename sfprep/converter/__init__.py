@@ -1,7 +1,7 @@
 """`sfprep convert` (issue 12): CSV to Bulk XML and back, losslessly, in one streaming pass.
 
     source (CSV or XML, by content) -> the lint engine with the rules whose errors mean the
-    records cannot be read exactly (BLOCKING) -> every chunk of records it reads (its spans,
+    records cannot be read exactly (linter/structural.py) -> every chunk of records it reads (its spans,
     or an all-String polars frame) -> to_csv.py or to_xml.py -> one atomic write (io/atomic.py).
 
 A blocking error anywhere refuses the whole file: the write is abandoned and nothing is
@@ -13,10 +13,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-# Errors that mean the records cannot be read exactly (broken quoting, ragged rows, names
-# that are no field, broken markup): the converted file would not say what the source says.
-BLOCKING = ("F001", "F005", "F006", "Q002", "Q003", "Q004", "Q005", "Q006", "H001", "H002", "H003",
-            "H004", "H005", "H007", "X001", "X003", "X004", "X005", "X006", "X007", "X009")
 
 
 class ConvertRefused(Exception):
@@ -77,7 +73,7 @@ class Conversion:
 
 
 def convert_file(run, target, to: str, out: str, overwrite: bool = False, line_ending: str = "LF") -> int:
-    """Convert one lint target (its rules: BLOCKING) to `out`; returns the records written.
+    """Convert one lint target (its rules: the structural ones) to `out`; returns the records written.
     ConvertRefused when the source cannot be carried over exactly (nothing is written).
 
     An XML file's columns are the names of its first records; when a name first appears

@@ -11,6 +11,7 @@ With --group-by the lint pass only tallies each parent key (groups.py), the grou
 packed, and a second pass writes each record to its group's batch. A source with errors
 other than the limits splitting resolves (L004-L006) is refused: exit 1, nothing written.
 """
-from sfprep.splitter.run import Limits, SplitOutcome, SplitRefused, batch_limits, split_file
+from sfprep.splitter.limits import Limits, batch_limits
+from sfprep.splitter.run import SplitOutcome, SplitRefused, split_file
 
 __all__ = ["Limits", "SplitOutcome", "SplitRefused", "batch_limits", "split_file"]

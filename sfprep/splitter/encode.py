@@ -88,14 +88,14 @@ class XmlEncoder:
     footer = b"</sObjects>\n"
 
     def __init__(self, names: list[str]):
-        from sfprep.converter.to_xml import column_parts
+        from sfprep.io.xml.writing import column_parts
 
         parts = [column_parts(name) for name in names]
         self.names = names
         self.parts = tuple([part[k].encode() for part in parts] for k in range(3))
 
     def header(self, chunk, width: int) -> bytes:
-        from sfprep.converter.to_xml import DATALOAD, XSI
+        from sfprep.io.xml.writing import DATALOAD, XSI
 
         # xsi is bound in every batch: whether a batch holds a null is known only once it is written
         return f'<?xml version="1.0" encoding="UTF-8"?>\n<sObjects xmlns="{DATALOAD}" xmlns:xsi="{XSI}">\n'.encode()
@@ -109,7 +109,7 @@ class XmlEncoder:
     def from_frame(self, frame) -> Encoded:
         import polars as pl
 
-        from sfprep.converter.to_xml import RECORD_END, RECORD_START, column_expr
+        from sfprep.io.xml.writing import RECORD_END, RECORD_START, column_expr
 
         columns = [column_expr(index, name) for index, name in enumerate(self.names)]
         body = pl.concat_str(columns, separator="") if columns else pl.lit("")
