@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -478,3 +479,29 @@ def test_every_corpus_csv_that_lints_clean_splits_exactly(tmp_path):
         check_split(out, source, delimiter, limits={"records": 3})
         split_count += 1
     assert split_count >= 5, "the corpus holds clean files: some must split"
+
+
+def test_the_summary_names_the_warnings_kept_and_the_rules_not_run(tmp_path):
+    source = write(tmp_path / "Account.csv", "Name\n Acme\nGlobex\n")
+    code, out, _ = split(source, "--out", tmp_path / "out")
+    assert code == 0
+    assert "1 warning(s) the batches keep (V001 x1)" in out
+    assert "skipped H008" in out and "no describe JSON" in out
+
+
+def test_a_progress_bar_at_a_terminal(tmp_path):
+    import pexpect
+
+    sys.path.insert(0, str(REPO))
+    from benchmarks.generate import write_account_load
+
+    source = tmp_path / "Account.csv"
+    write_account_load(source, 60)      # over the 50 MB from which a bar is shown
+    child = pexpect.spawn(sys.executable, ["-m", "sfprep", "split", str(source), "--out", str(tmp_path / "out")],
+                          cwd=str(tmp_path), timeout=120, dimensions=(24, 120), env={**os.environ, "COLUMNS": "120"})
+    child.expect("splitting")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "manifest: " in child.before.decode()
+    check_split(tmp_path / "out", source)

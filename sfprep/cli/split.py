@@ -84,8 +84,26 @@ def summary(outcome) -> str:
     lines.append(f"{batches}, {totals['records']:,} records, {days} day{'s' if days != 1 else ''}")
     if days > 1:
         lines.append(_daily_plan(manifest))
+    lines.extend(_lint_lines(outcome.result))
     lines.append(f"manifest: {outcome.out.rstrip('/')}/manifest.json")
     return "\n".join(lines)
+
+
+def _lint_lines(result) -> list[str]:
+    """What the lint found besides the limits splitting resolves, and what it could not check."""
+    from sfprep.report import skipped_lines
+    from sfprep.splitter.run import LIMIT_CODES
+
+    counts: dict[str, int] = {}
+    for (code, _, _, _), count in result.findings.counts.items():
+        if code not in LIMIT_CODES:
+            counts[code] = counts.get(code, 0) + count
+    lines = []
+    if counts:
+        listed = ", ".join(f"{code} x{count:,}" for code, count in sorted(counts.items()))
+        lines.append(f"the lint found {sum(counts.values()):,} warning(s) the batches keep ({listed}): "
+                     f"`sfprep lint {result.path}` shows them")
+    return lines + skipped_lines([result])
 
 
 def _daily_plan(manifest: dict) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import BinaryIO
 
 
-
 class ConvertRefused(Exception):
     """The source has problems convert cannot carry over (exit 1, nothing written)."""
 
