@@ -444,6 +444,7 @@ def test_the_python_api(tmp_path):
     outcome = sfprep.split(source, tmp_path / "out", max_records=5)
     assert [b["records"] for b in outcome.manifest["batches"]] == [5, 5, 2]
     assert outcome.manifest == json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert [b["source_records"].tolist() for b in outcome.summary["batches"]] == [[[1, 5]], [[6, 10]], [[11, 12]]]
     with pytest.raises(SplitRefused) as refused:
         sfprep.split(write(tmp_path / "Bad.csv", "Name\nA,B\n"), tmp_path / "bad")
     assert [f.finding.code for f in refused.value.result.findings] == ["Q006"]
@@ -505,3 +506,13 @@ def test_a_progress_bar_at_a_terminal(tmp_path):
     assert child.exitstatus == 0
     assert "manifest: " in child.before.decode()
     check_split(tmp_path / "out", source)
+
+
+def test_many_ranges_are_written_as_json_pairs():
+    import numpy as np
+
+    from sfprep.splitter.manifest import ranges_json
+
+    table = np.stack([np.arange(1, 3001, 3), np.arange(2, 3002, 3)], axis=1)
+    assert json.loads(ranges_json(table)) == table.tolist()
+    assert json.loads(ranges_json(table[:3])) == [[1, 2], [4, 5], [7, 8]]

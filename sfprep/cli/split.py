@@ -32,9 +32,10 @@ def split(path: str, out: str, max_records, max_bytes, group_by, overwrite: bool
     quoting). A file with errors other than the limits splitting resolves (L004-L006) is
     refused with its findings: exit 1, nothing written.
     """
+    import shutil
+
     from sfprep import api
     from sfprep.splitter import SplitRefused
-    from sfprep.splitter.manifest import manifest_text
 
     options, _ = split_options(flags)
     try:
@@ -47,7 +48,8 @@ def split(path: str, out: str, max_records, max_bytes, group_by, overwrite: bool
     for warning in outcome.warnings:
         click.echo(f"sfprep: warning: {warning}", err=True)
     if output_format == "json":
-        click.echo(manifest_text(outcome.manifest), nl=False)
+        with open(outcome.manifest_path, encoding="utf-8") as manifest:
+            shutil.copyfileobj(manifest, sys.stdout)
     else:
         click.echo(summary(outcome))
 
@@ -63,7 +65,7 @@ def _show_refusal(refused, output_format: str) -> None:
 
 def summary(outcome) -> str:
     """The batches as a table (the middle elided past a dozen), the totals and the daily plan."""
-    manifest = outcome.manifest
+    manifest = outcome.summary
     rows = [(b["file"], b["records"], b["bytes"], b["characters"], b["day"]) for b in manifest["batches"]]
     shown = rows if len(rows) <= SHOWN_BATCHES else rows[:SHOWN_BATCHES - 2] + [None] + rows[-1:]
     width = max([len("batch")] + [len(row[0]) for row in rows])

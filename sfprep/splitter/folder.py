@@ -1,8 +1,8 @@
 """The output folder of a split, written so that nothing is lost and nothing half-done looks done.
 
 Batches are written into a hidden temporary folder beside DIR (`.DIR.sfprep-PID.tmp`),
-hashed as they are written; each batch's writeback starts when it is complete, and every
-one is fsynced before the manifest is written. manifest.json is written last; then the folder is renamed into place
+hashed as they are written; each batch is fsynced by a thread of its own as soon as it is
+complete, and all of them before the manifest is written. manifest.json is written last; then the folder is renamed into place
 in one step (renameat2 RENAME_NOREPLACE, or RENAME_EXCHANGE over an existing DIR with
 --overwrite): the rename is the commit. A split killed midway leaves only the hidden folder,
 with no manifest; the next split to the same DIR removes it.
@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import queue
 import shutil
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +23,7 @@ from sfprep.core.model import UsageError
 from sfprep.io.atomic import fsync_folder, umask, write_all
 
 MANIFEST = "manifest.json"
-OPEN_FILES = 128      # batch files kept open at once (a grouped split writes many in turn)
+OPEN_FILES = 4096     # batch files kept open at once, at most (a grouped split writes many in turn)
 
 
 @dataclass
@@ -37,15 +39,15 @@ class BatchFile:
     name: str = ""
     runs: list = field(default_factory=list)   # arrays of (first, last) source record numbers
 
-    def ranges(self) -> list[list[int]]:
-        """The source record numbers as [first, last] ranges, adjacent runs joined."""
+    def ranges(self) -> np.ndarray:
+        """The source record numbers as (first, last) rows, adjacent runs joined."""
         if not self.runs:
-            return []
+            return np.empty((0, 2), dtype=np.int64)
         table = np.concatenate(self.runs)
         joins = np.flatnonzero(table[1:, 0] != table[:-1, 1] + 1) + 1
         firsts = table[np.r_[0, joins], 0]
         lasts = table[np.r_[joins - 1, len(table) - 1], 1]
-        return np.stack([firsts, lasts], axis=1).tolist()
+        return np.stack([firsts, lasts], axis=1)
 
     @property
     def first_record(self) -> int:
@@ -82,6 +84,7 @@ class BatchFolder:
         self.prefix, self.extension = "batch", "csv"
         self._open: dict[int, int] = {}        # batch number -> its file, while it is written
         self._hashes: dict[int, "hashlib._Hash"] = {}
+        self._syncer = Syncer()
 
     def start(self, header: bytes, footer: bytes, prefix: str, extension: str) -> None:
         """What every batch begins and ends with; batches are named PREFIX.0001.EXTENSION ..."""
@@ -90,9 +93,9 @@ class BatchFolder:
         self.header_characters = len(header.decode("utf-8"))
         self.footer_characters = len(footer.decode("utf-8"))
 
-    def append(self, number: int, data, numbers: np.ndarray, characters: int) -> None:
+    def append(self, number: int, data, numbers: np.ndarray, characters: int, runs: np.ndarray | None = None) -> None:
         """Records for batch `number` (opened on first use): their bytes, their source record
-        numbers (ascending) and characters."""
+        numbers (ascending; or their runs, where the caller has them) and characters."""
         batch = self.batches.get(number)
         if batch is None:
             batch = self.batches[number] = BatchFile(number, bytes=len(self.header) + len(self.footer),
@@ -100,11 +103,11 @@ class BatchFolder:
         batch.records += len(numbers)
         batch.bytes += len(data)
         batch.characters += characters
-        batch.runs.append(record_runs(numbers))
+        batch.runs.append(record_runs(numbers) if runs is None else runs)
         self._guarded(lambda: self._write(number, data))
 
     def close(self, number: int) -> None:
-        """Batch `number` is complete: its footer written, its writeback started, closed."""
+        """Batch `number` is complete: its footer written, then fsynced and closed beside."""
         if number in self._hashes:
             self._guarded(lambda: self._close(number))
 
@@ -114,7 +117,7 @@ class BatchFolder:
         for number in list(self._hashes):
             self.close(number)
         ordered = sorted(self.batches.values(), key=lambda batch: batch.first_record)
-        self._guarded(lambda: self._durable(ordered))
+        self._guarded(self._syncer.join)
         for batch, name in zip(ordered, self._names(len(ordered))):
             batch.name = name
             os.rename(self._part(batch.number), os.path.join(self.temp, name))
@@ -133,6 +136,11 @@ class BatchFolder:
         for fd in self._open.values():
             os.close(fd)
         self._open, self._hashes = {}, {}
+        try:
+            self._syncer.join()
+        except OSError:
+            pass
+        self._syncer = Syncer()
         shutil.rmtree(self.temp, ignore_errors=True)
 
     def _names(self, count: int) -> list[str]:
@@ -152,8 +160,7 @@ class BatchFolder:
         if self.footer:
             self._hashes[number].update(self.footer)
             write_all(fd, self.footer)
-        start_writeback(fd)
-        os.close(self._open.pop(number))
+        self._syncer.put(self._open.pop(number))
         self.batches[number].sha256 = self._hashes.pop(number).hexdigest()
 
     def _fd(self, number: int) -> int:
@@ -162,7 +169,7 @@ class BatchFolder:
         fd = self._open.get(number)
         if fd is not None:
             return fd
-        if len(self._open) >= OPEN_FILES:
+        if len(self._open) >= _open_files():
             oldest = next(iter(self._open))
             os.close(self._open.pop(oldest))
         if number not in self._hashes:
@@ -173,14 +180,6 @@ class BatchFolder:
             fd = os.open(self._part(number), os.O_WRONLY | os.O_APPEND)
         self._open[number] = fd
         return fd
-
-    def _durable(self, batches: list[BatchFile]) -> None:
-        for batch in batches:
-            fd = os.open(self._part(batch.number), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
 
     def _write_manifest(self, text: str) -> None:
         path = os.path.join(self.temp, MANIFEST)
@@ -213,26 +212,59 @@ class BatchFolder:
                              "nothing was written") from None
 
 
-def start_writeback(fd: int) -> None:
-    """Start writing a finished file to disk without waiting (the fsync before the commit then
-    finds little left to do): sync_file_range where the system has it."""
-    call = _sync_file_range()
-    if call is not None:
-        call(fd, 0, 0, 2)   # SYNC_FILE_RANGE_WRITE
-    elif hasattr(os, "posix_fadvise"):
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-
-
 @functools.lru_cache(maxsize=1)
-def _sync_file_range():
-    import ctypes
+def _open_files() -> int:
+    """How many batch files may be open at once: OPEN_FILES, within the process's limit
+    (raised to its hard limit first), leaving room for everything else."""
+    import resource
 
-    try:
-        call = ctypes.CDLL(None, use_errno=True).sync_file_range
-    except (OSError, AttributeError):
-        return None
-    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
-    return call
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        wanted = OPEN_FILES + 256 if hard == resource.RLIM_INFINITY else min(hard, OPEN_FILES + 256)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
+            soft = max(soft, wanted)
+        except (ValueError, OSError):
+            pass
+    return max(16, min(OPEN_FILES, soft - 256))
+
+
+class Syncer:
+    """fsyncs (and closes) each finished batch file in a thread of its own, while the next
+    ones are written: the disk works beside the reading, and a slow disk holds the writer back
+    once QUEUED files wait (bounding the dirty memory). join() waits for the last and raises
+    the first failure."""
+
+    QUEUED = 32
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue(self.QUEUED)
+        self._failure: OSError | None = None
+        self._thread: threading.Thread | None = None
+
+    def put(self, fd: int) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._sync_all, name="sfprep-split-fsync", daemon=True)
+            self._thread.start()
+        self._queue.put(fd)
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._failure is not None:
+            raise self._failure
+
+    def _sync_all(self) -> None:
+        while (fd := self._queue.get()) is not None:
+            try:
+                if self._failure is None:
+                    os.fsync(fd)
+            except OSError as error:
+                self._failure = error
+            finally:
+                os.close(fd)
 
 
 def _check_target(path: str, shown: str, overwrite: bool, source: str) -> None:

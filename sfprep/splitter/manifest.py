@@ -58,17 +58,33 @@ def manifest_dict(batches, *, source, target, limits, group_by, run, output, ove
                    "days": days},
         "batches": [{"file": batch.name, "records": batch.records, "bytes": batch.bytes,
                      "characters": batch.characters, "sha256": batch.sha256, "day": batch.day,
-                     "source_records": batch.ranges()} for batch in batches],
+                     "source_records": batch.ranges()} for batch in batches],   # as (first, last) rows
     }
     return manifest
 
 
 def manifest_text(manifest: dict) -> str:
-    """Indented, a batch a line (a big split has thousands, each with its ranges)."""
+    """Indented, a batch a line (a big split has thousands, each with its ranges, written from
+    their numpy rows: a grouped split's batch may hold 10,000 ranges)."""
     batches = manifest["batches"]
     text = json.dumps({**manifest, "batches": "\0"}, indent=2, ensure_ascii=False)
-    rows = ",\n    ".join(json.dumps(batch, ensure_ascii=False) for batch in batches)
+    rows = ",\n    ".join(_batch_json(batch) for batch in batches)
     return text.replace('"\\u0000"', f"[\n    {rows}\n  ]" if batches else "[]") + "\n"
+
+
+def _batch_json(batch: dict) -> str:
+    fields = json.dumps({**batch, "source_records": "\0"}, ensure_ascii=False)
+    return fields.replace('"\\u0000"', ranges_json(batch["source_records"]))
+
+
+def ranges_json(table) -> str:
+    """(first, last) rows as a JSON array of [first, last] pairs."""
+    if len(table) < 256:
+        return json.dumps(table.tolist())
+    import polars as pl
+
+    frame = pl.DataFrame({"a": table[:, 0], "b": table[:, 1]})
+    return "[" + frame.select(pl.format("[{}, {}]", "a", "b").str.join(", ")).item() + "]"
 
 
 def read_manifest(path: str) -> dict:

@@ -1,6 +1,8 @@
 """One split, from the lint pass to the committed folder (see the package's docstring)."""
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -24,10 +26,23 @@ class SplitRefused(Exception):
 @dataclass
 class SplitOutcome:
     out: str
-    manifest: dict
+    summary: dict        # the manifest, each batch's source_records as numpy (first, last) rows
     batches: list[BatchFile]
     result: FileResult                 # the lint's findings (warnings, the limits split resolves)
     warnings: list[str] = field(default_factory=list)
+    _manifest: dict | None = None
+
+    @property
+    def manifest_path(self) -> str:
+        return os.path.join(self.out, "manifest.json")
+
+    @property
+    def manifest(self) -> dict:
+        """DIR/manifest.json as written (read on first use: a grouped split's can be large)."""
+        if self._manifest is None:
+            with open(self.manifest_path, encoding="utf-8") as stream:
+                self._manifest = json.load(stream)
+        return self._manifest
 
 
 def split_file(run, target, out: str, limits: Limits, group_by: str | None = None, overwrite: bool = False,

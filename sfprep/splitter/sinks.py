@@ -37,7 +37,7 @@ class InThread:
     QUEUED_CHUNKS wait: memory stays bounded when the disk is slower than the reading). The
     first chunk, which holds the header, is taken in the lint's thread."""
 
-    QUEUED_CHUNKS = 2
+    QUEUED_CHUNKS = 1
 
     def __init__(self, sink):
         self.sink = sink
@@ -235,14 +235,21 @@ class GroupedWriter:
             self.folder.close(number)
 
     def _write(self, encoded, record_numbers: np.ndarray, batch_numbers: np.ndarray) -> None:
+        """The records, ordered by batch, as one piece per batch; the runs of consecutive
+        record numbers found for the whole chunk at once (a chunk touches hundreds of batches)."""
         characters = np.cumsum(encoded.characters)
-        bounds = np.flatnonzero(np.r_[True, batch_numbers[1:] != batch_numbers[:-1], True])
+        new_batch = batch_numbers[1:] != batch_numbers[:-1]
+        bounds = np.flatnonzero(np.r_[True, new_batch, True])
+        run_starts = np.flatnonzero(np.r_[True, new_batch | (record_numbers[1:] != record_numbers[:-1] + 1)])
+        run_lasts = np.r_[run_starts[1:], len(record_numbers)] - 1
+        runs = np.stack([record_numbers[run_starts], record_numbers[run_lasts]], axis=1).astype(np.int64)
+        piece_runs = np.searchsorted(run_starts, bounds).tolist()
         data = memoryview(encoded.data)
-        for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        for k, (start, end) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
             first_byte = int(encoded.ends[start - 1]) if start else 0
             piece_characters = int(characters[end - 1] - (characters[start - 1] if start else 0))
             self.folder.append(int(batch_numbers[start]), data[first_byte:int(encoded.ends[end - 1])],
-                               record_numbers[start:end], piece_characters)
+                               record_numbers[start:end], piece_characters, runs[piece_runs[k]:piece_runs[k + 1]])
 
     def _note_oversized_keys(self, chunk, records, hashes, keyed) -> None:
         if not self.oversized:
