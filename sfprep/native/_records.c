@@ -459,7 +459,41 @@ static PyObject *csv(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* gather(data, starts, sizes) -> bytes: the spans [start, start + size) of data, one after
+ * the other (a grouped split reorders a chunk's records batch by batch). */
+static PyObject *gather(PyObject *self, PyObject *args) {
+    PyObject *data_obj, *starts_obj, *sizes_obj;
+    if (!PyArg_ParseTuple(args, "OOO", &data_obj, &starts_obj, &sizes_obj)) return NULL;
+    Py_buffer data, starts, sizes;
+    if (PyObject_GetBuffer(data_obj, &data, PyBUF_SIMPLE) < 0) return NULL;
+    if (int64_view(starts_obj, &starts, "starts") < 0) { PyBuffer_Release(&data); return NULL; }
+    if (int64_view(sizes_obj, &sizes, "sizes") < 0) { PyBuffer_Release(&starts); PyBuffer_Release(&data); return NULL; }
+    PyObject *result = NULL;
+    Py_ssize_t count = starts.len / 8, total = 0;
+    const int64_t *start = starts.buf, *size = sizes.buf;
+    int valid = sizes.len == starts.len;
+    for (Py_ssize_t k = 0; valid && k < count; k++) {
+        valid = start[k] >= 0 && size[k] >= 0 && start[k] + size[k] <= data.len;
+        total += size[k];
+    }
+    if (!valid) PyErr_SetString(PyExc_ValueError, "a span is not in the data");
+    else if ((result = PyBytes_FromStringAndSize(NULL, total)) != NULL) {
+        char *at = PyBytes_AS_STRING(result);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t k = 0; k < count; k++) {
+            memcpy(at, (const char *)data.buf + start[k], (size_t)size[k]);
+            at += size[k];
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&sizes);
+    PyBuffer_Release(&starts);
+    PyBuffer_Release(&data);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"gather", gather, METH_VARARGS, "The spans (starts, sizes) of data, one after the other."},
     {"xml", xml, METH_VARARGS, "Bulk XML records from a CSV chunk's field spans: (bytes, record ends, continuations)."},
     {"csv", csv, METH_VARARGS, "Canonical Bulk CSV records from a CSV chunk's field spans: (bytes, record ends, continuations)."},
     {NULL, NULL, 0, NULL},

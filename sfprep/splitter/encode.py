@@ -29,6 +29,18 @@ class Encoded:
     def sizes(self) -> np.ndarray:
         return np.diff(self.ends, prepend=0)
 
+    def reordered(self, order: np.ndarray) -> "Encoded":
+        """The same records in another order (a grouped split's, batch by batch)."""
+        sizes = self.sizes[order]
+        starts = (self.ends - self.sizes)[order]
+        if _records is not None:
+            data = _records.gather(self.data, np.ascontiguousarray(starts, dtype=np.int64),
+                                   np.ascontiguousarray(sizes, dtype=np.int64))
+        else:
+            view = memoryview(self.data)
+            data = b"".join(view[start:start + size] for start, size in zip(starts.tolist(), sizes.tolist()))
+        return Encoded(data, np.cumsum(sizes), self.characters[order])
+
 
 def _in_c(chunk) -> bool:
     """The C writer takes well-quoted spans (a chunk of invalid UTF-8 is copied as bytes: F001

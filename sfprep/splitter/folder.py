@@ -9,10 +9,10 @@ with no manifest; the next split to the same DIR removes it.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import os
-import queue
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -24,6 +24,8 @@ from sfprep.io.atomic import fsync_folder, umask, write_all
 
 MANIFEST = "manifest.json"
 OPEN_FILES = 4096     # batch files kept open at once, at most (a grouped split writes many in turn)
+WAITING_BYTES = 16 << 20   # batch bytes queued for the writing thread
+WAITING_FSYNCS = 32        # complete batch files queued for the fsync thread
 
 
 @dataclass
@@ -38,6 +40,7 @@ class BatchFile:
     sha256: str = ""
     name: str = ""
     runs: list = field(default_factory=list)   # arrays of (first, last) source record numbers
+    closing: bool = False                      # complete: its close is queued
 
     def ranges(self) -> np.ndarray:
         """The source record numbers as (first, last) rows, adjacent runs joined."""
@@ -84,7 +87,8 @@ class BatchFolder:
         self.prefix, self.extension = "batch", "csv"
         self._open: dict[int, int] = {}        # batch number -> its file, while it is written
         self._hashes: dict[int, "hashlib._Hash"] = {}
-        self._syncer = Syncer()
+        self._writer = Beside("sfprep-split-write", WAITING_BYTES)   # hashes and writes the batches
+        self._syncer = Beside("sfprep-split-fsync", WAITING_FSYNCS)   # fsyncs each complete one
 
     def start(self, header: bytes, footer: bytes, prefix: str, extension: str) -> None:
         """What every batch begins and ends with; batches are named PREFIX.0001.EXTENSION ..."""
@@ -104,19 +108,21 @@ class BatchFolder:
         batch.bytes += len(data)
         batch.characters += characters
         batch.runs.append(record_runs(numbers) if runs is None else runs)
-        self._guarded(lambda: self._write(number, data))
+        self._guarded(lambda: self._writer.put(lambda: self._write(number, data), len(data)))
 
     def close(self, number: int) -> None:
         """Batch `number` is complete: its footer written, then fsynced and closed beside."""
-        if number in self._hashes:
-            self._guarded(lambda: self._close(number))
+        if number in self.batches and not self.batches[number].closing:
+            self.batches[number].closing = True
+            self._guarded(lambda: self._writer.put(lambda: self._close(number)))
 
     def finish(self, manifest_text) -> list[BatchFile]:
         """Every batch complete and on disk, named in source order; then the manifest (its
         text from the named batches); then the folder renamed into place."""
-        for number in list(self._hashes):
+        for number in list(self.batches):
             self.close(number)
         ordered = sorted(self.batches.values(), key=lambda batch: batch.first_record)
+        self._guarded(self._writer.join)
         self._guarded(self._syncer.join)
         for batch, name in zip(ordered, self._names(len(ordered))):
             batch.name = name
@@ -133,14 +139,14 @@ class BatchFolder:
         self.batches = {}
 
     def abort(self) -> None:
+        for worker in (self._writer, self._syncer):
+            try:
+                worker.join()
+            except BaseException:   # noqa: BLE001 - abandoning: the first failure was raised already
+                pass
         for fd in self._open.values():
             os.close(fd)
         self._open, self._hashes = {}, {}
-        try:
-            self._syncer.join()
-        except OSError:
-            pass
-        self._syncer = Syncer()
         shutil.rmtree(self.temp, ignore_errors=True)
 
     def _names(self, count: int) -> list[str]:
@@ -160,7 +166,8 @@ class BatchFolder:
         if self.footer:
             self._hashes[number].update(self.footer)
             write_all(fd, self.footer)
-        self._syncer.put(self._open.pop(number))
+        fd = self._open.pop(number)
+        self._syncer.put(lambda: _sync_and_close(fd, self._syncer.failed))
         self.batches[number].sha256 = self._hashes.pop(number).hexdigest()
 
     def _fd(self, number: int) -> int:
@@ -229,42 +236,71 @@ def _open_files() -> int:
     return max(16, min(OPEN_FILES, soft - 256))
 
 
-class Syncer:
-    """fsyncs (and closes) each finished batch file in a thread of its own, while the next
-    ones are written: the disk works beside the reading, and a slow disk holds the writer back
-    once QUEUED files wait (bounding the dirty memory). join() waits for the last and raises
-    the first failure."""
+class Beside:
+    """Runs steps in order in a thread of its own, at most `room` units of them waiting (bytes
+    of batches to write, files to fsync): a slow disk holds the caller back instead of filling
+    memory. A step that fails is raised by the next put() or by join(), once; the steps after
+    it still run (they close what they opened)."""
 
-    QUEUED = 32
-
-    def __init__(self):
-        self._queue: queue.Queue = queue.Queue(self.QUEUED)
-        self._failure: OSError | None = None
+    def __init__(self, name: str, room: int):
+        self.name, self.room = name, room
+        self._steps: collections.deque = collections.deque()
+        self._waiting = 0
+        self._changed = threading.Condition()
+        self._failure: BaseException | None = None
         self._thread: threading.Thread | None = None
 
-    def put(self, fd: int) -> None:
+    @property
+    def failed(self) -> bool:
+        return self._failure is not None
+
+    def put(self, step, weight: int = 1) -> None:
+        self._raise()
+        with self._changed:
+            while self._waiting and self._waiting + weight > self.room:
+                self._changed.wait()
+            self._steps.append((step, weight))
+            self._waiting += weight
+            self._changed.notify_all()
         if self._thread is None:
-            self._thread = threading.Thread(target=self._sync_all, name="sfprep-split-fsync", daemon=True)
+            self._thread = threading.Thread(target=self._run_all, name=self.name, daemon=True)
             self._thread.start()
-        self._queue.put(fd)
 
     def join(self) -> None:
         if self._thread is not None:
-            self._queue.put(None)
+            self.put(None, 0)
             self._thread.join()
             self._thread = None
-        if self._failure is not None:
-            raise self._failure
+        self._raise()
 
-    def _sync_all(self) -> None:
-        while (fd := self._queue.get()) is not None:
+    def _raise(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _run_all(self) -> None:
+        while True:
+            with self._changed:
+                while not self._steps:
+                    self._changed.wait()
+                step, weight = self._steps.popleft()
+            if step is None:
+                return
             try:
-                if self._failure is None:
-                    os.fsync(fd)
-            except OSError as error:
-                self._failure = error
-            finally:
-                os.close(fd)
+                step()
+            except BaseException as error:  # noqa: BLE001 - raised in the caller's thread
+                self._failure = self._failure or error
+            with self._changed:
+                self._waiting -= weight
+                self._changed.notify_all()
+
+
+def _sync_and_close(fd: int, skip_sync: bool) -> None:
+    try:
+        if not skip_sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _check_target(path: str, shown: str, overwrite: bool, source: str) -> None:

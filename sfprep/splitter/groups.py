@@ -35,13 +35,13 @@ def key_column(names: list[str], wanted: str) -> int:
     raise UsageError(f"--group-by {wanted}: no such column in the header ({shown})")
 
 
-def key_hashes(chunk, records: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
+def key_hashes(chunk, records: np.ndarray, column: int, utf8_known: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(64-bit hash of each record's key, whether it has one)."""
     import polars as pl
 
     from sfprep.io.csv.frame import values_of
 
-    values = values_of(chunk, chunk.record_first_field[records] + column)
+    values = values_of(chunk, chunk.record_first_field[records] + column, utf8_known)
     frame = pl.DataFrame({"v": values}).select(
         pl.when((pl.col("v").str.len_bytes() == 18) & pl.col("v").str.contains(r"^[0-9A-Za-z]{18}$"))
         .then(pl.col("v").str.slice(0, 15)).otherwise(pl.col("v")).hash(seed=0x5F5).alias("h"),

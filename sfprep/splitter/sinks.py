@@ -224,12 +224,12 @@ class GroupedWriter:
             return
         encoder = self.output.encoder
         encoded = encoder.records(chunk, records, width)
-        hashes, keyed = key_hashes(chunk, records, self.tally.column)
+        hashes, keyed = key_hashes(chunk, records, self.tally.column, utf8_known=True)  # the lint pass checked
         numbers, completed = self.assigner.batches_of(hashes, keyed, encoded.sizes, encoded.characters)
         self._note_oversized_keys(chunk, records, hashes, keyed)
         order = np.argsort(numbers, kind="stable")
         if (order != np.arange(len(order))).any():
-            encoded = encoder.records(chunk, records[order], width)
+            encoded = encoded.reordered(order)
         self._write(encoded, (records + chunk.first_record)[order], numbers[order])
         for number in completed:
             self.folder.close(number)

@@ -73,10 +73,13 @@ def build_value_frame(chunk: CsvChunk, header_width: int, delimiter: str) -> Val
     return value_frame(chunk, records, list(range(header_width)), delimiter)
 
 
-def values_of(chunk: CsvChunk, fields: np.ndarray) -> pl.Series:
-    """The values of these fields (chunk field indices), as one String Series."""
+def values_of(chunk: CsvChunk, fields: np.ndarray, utf8_known: bool = False) -> pl.Series:
+    """The values of these fields (chunk field indices), as one String Series. utf8_known:
+    the caller knows the bytes are UTF-8 (a second read of a file the lint passed), and the
+    UTF-8 pass is not run again."""
     fields = np.ascontiguousarray(fields, dtype=np.int64)
-    if not _from_spans(chunk):
+    spans_usable = _columns is not None and len(chunk.data) < 1 << 31 if utf8_known else _from_spans(chunk)
+    if not spans_usable:
         data = chunk.data
         return pl.Series([unquote(data[s:e]).decode("utf-8", "replace")
                           for s, e in zip(chunk.field_starts[fields].tolist(), chunk.field_ends[fields].tolist())],
