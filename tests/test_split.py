@@ -144,7 +144,7 @@ def record_sizes(data: bytes) -> list[int]:
 def test_a_record_larger_than_the_asked_batch_is_a_usage_error(tmp_path):
     source = multiline_unicode_source(tmp_path / "Account.csv")
     code, out, err = split(source, "--out", tmp_path / "out", "--max-bytes", "100")
-    assert_usage_error(code, out, err, "--max-bytes")
+    assert_usage_error(code, out, err, "--max-bytes", "record 1 ")
     no_output_left(tmp_path / "out")
 
 
@@ -434,6 +434,19 @@ def test_the_c_csv_writer_writes_what_the_polars_one_writes(values):
         assert in_c.characters.tolist() == in_polars.characters.tolist()
         parsed = list(csv.reader(io.StringIO(bytes(in_c.data).decode(), newline="")))
         assert parsed == values
+
+
+def test_standard_input_is_named_as_stdin_filename(tmp_path):
+    from click.testing import CliRunner
+
+    from sfprep.cli import main
+
+    result = CliRunner().invoke(main, ["split", "-", "--stdin-filename", "Lead.upsert.csv", "--external-id", "Name",
+                                       "--out", str(tmp_path / "out")], input=b"Name\nA\nB\n")
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert [b["file"] for b in manifest["batches"]] == ["Lead.upsert.0001.csv"]
+    assert manifest["source"]["path"] == "Lead.upsert.csv" and manifest["job"]["external_id"] == "Name"
 
 
 def test_the_python_api(tmp_path):

@@ -26,6 +26,7 @@ MANIFEST = "manifest.json"
 OPEN_FILES = 4096     # batch files kept open at once, at most (a grouped split writes many in turn)
 WAITING_BYTES = 16 << 20   # batch bytes queued for the writing thread
 WAITING_FSYNCS = 32        # complete batch files queued for the fsync thread
+WRITEBACK_EVERY = 1 << 20  # a batch still open has its writeback started each time this much is written
 
 
 @dataclass
@@ -87,6 +88,7 @@ class BatchFolder:
         self.prefix, self.extension = "batch", "csv"
         self._open: dict[int, int] = {}        # batch number -> its file, while it is written
         self._hashes: dict[int, "hashlib._Hash"] = {}
+        self._unflushed: dict[int, int] = {}   # bytes written since the batch's writeback last started
         self._writer = Beside("sfprep-split-write", WAITING_BYTES)   # hashes and writes the batches
         self._syncer = Beside("sfprep-split-fsync", WAITING_FSYNCS)   # fsyncs each complete one
 
@@ -160,6 +162,10 @@ class BatchFolder:
         fd = self._fd(number)
         self._hashes[number].update(data)
         write_all(fd, data)
+        self._unflushed[number] = unflushed = self._unflushed.get(number, 0) + len(data)
+        if unflushed >= WRITEBACK_EVERY:   # a grouped split's batches stay open to the end: keep the disk busy
+            start_writeback(fd)
+            self._unflushed[number] = 0
 
     def _close(self, number: int) -> None:
         fd = self._fd(number)
@@ -293,6 +299,26 @@ class Beside:
             with self._changed:
                 self._waiting -= weight
                 self._changed.notify_all()
+
+
+def start_writeback(fd: int) -> None:
+    """Start writing what the file holds to disk, without waiting (sync_file_range where the
+    system has it): the fsync when the batch is complete then finds little left to do."""
+    call = _sync_file_range()
+    if call is not None:
+        call(fd, 0, 0, 2)   # SYNC_FILE_RANGE_WRITE
+
+
+@functools.lru_cache(maxsize=1)
+def _sync_file_range():
+    import ctypes
+
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return call
 
 
 def _sync_and_close(fd: int, skip_sync: bool) -> None:

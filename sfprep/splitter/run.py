@@ -94,7 +94,7 @@ def _refuse_if_needed(lint, sink, strict: bool) -> None:
     if sink.unwritable:
         raise SplitRefused(f"{sink.unwritable}; nothing was written", result)
     if sink.too_large:
-        raise UsageError(f"record {sink.too_large[0]:,} alone, with the header, is over the batch limit "
+        raise UsageError(f"record {sink.too_large[0] + 1:,} alone, with the header, is over the batch limit "
                          "(--max-bytes): no batch can hold it; nothing was written")
 
 
@@ -147,6 +147,6 @@ def _output_for(target, ctx) -> Output:
     job = target.job
     line_ending = job.line_ending or ctx.profile.get("line_ending") or "LF"
     delimiter = ctx.expected_delimiter
-    stem = target.path.name.rsplit(".", 1)[0]
+    stem = os.path.basename(target.display).rsplit(".", 1)[0]   # the name stdin stands for, too
     prefix = f"{job.object}.{job.operation}" if job.object else stem
     return Output(None, prefix, delimiter, line_ending)
