@@ -4,10 +4,12 @@ A new version of a file is written beside it without a name (O_TMPFILE where the
 has it), fsynced, given a temporary name and renamed over the original in one step: a
 crash at any point leaves the original or the finished file, never a half-written one.
 A symbolic link is followed: the file it points to is replaced and the link stays.
-Unchanged byte ranges are copied between files by the kernel (copy_file_range).
+Unchanged byte ranges are copied between files by the kernel (copy_file_range). A folder
+(split's batches) is put in place by renameat2: NOREPLACE, or EXCHANGE over an old one.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from typing import BinaryIO, Callable
@@ -169,3 +171,70 @@ def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def start_writeback(fd: int) -> None:
+    """Start writing what the file holds to disk, without waiting (sync_file_range where the
+    system has it): the fsync when the batch is complete then finds little left to do."""
+    call = _sync_file_range()
+    if call is not None:
+        call(fd, 0, 0, 2)   # SYNC_FILE_RANGE_WRITE
+
+
+@functools.lru_cache(maxsize=1)
+def _sync_file_range():
+    import ctypes
+
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    return call
+
+
+def sync_and_close(fd: int, skip_sync: bool) -> None:
+    """fsync a finished file (unless an earlier one failed: the output is abandoned) and close it."""
+    try:
+        if not skip_sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _renameat2(source: str, target: str, flags: int) -> bool | None:
+    """renameat2(2): True when done, False when the target exists (NOREPLACE), None where
+    the system call is missing."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    at_fdcwd = -100
+    if call(at_fdcwd, os.fsencode(source), at_fdcwd, os.fsencode(target), flags) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error == 17:   # EEXIST
+        return False
+    if error in (22, 38, 95):   # EINVAL, ENOSYS, EOPNOTSUPP: not on this file system
+        return None
+    raise OSError(error, os.strerror(error), target)
+
+
+def rename_no_replace(source: str, target: str) -> bool:
+    """Rename `source` to `target` unless something is there (False then), in one step where
+    the file system can."""
+    done = _renameat2(source, target, 1)   # RENAME_NOREPLACE
+    if done is not None:
+        return done
+    if os.path.lexists(target):
+        return False
+    os.rename(source, target)
+    return True
+
+
+def exchange(source: str, target: str) -> bool:
+    """Swap two names in one step (a new folder for an old one); False where the system cannot."""
+    return bool(_renameat2(source, target, 2))   # RENAME_EXCHANGE

@@ -9,18 +9,17 @@ with no manifest; the next split to the same DIR removes it.
 """
 from __future__ import annotations
 
-import collections
 import functools
 import hashlib
 import os
 import shutil
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sfprep.core.model import UsageError
-from sfprep.io.atomic import fsync_folder, umask, write_all
+from sfprep.io.atomic import exchange, fsync_folder, rename_no_replace, start_writeback, sync_and_close, umask, write_all
+from sfprep.io.beside import Beside
 
 MANIFEST = "manifest.json"
 OPEN_FILES = 4096     # batch files kept open at once, at most (a grouped split writes many in turn)
@@ -110,6 +109,9 @@ class BatchFolder:
         batch.bytes += len(data)
         batch.characters += characters
         batch.runs.append(record_runs(numbers) if runs is None else runs)
+        self._queue_write(number, data)
+
+    def _queue_write(self, number: int, data) -> None:
         self._guarded(lambda: self._writer.put(lambda: self._write(number, data), len(data)))
 
     def close(self, number: int) -> None:
@@ -173,7 +175,7 @@ class BatchFolder:
             self._hashes[number].update(self.footer)
             write_all(fd, self.footer)
         fd = self._open.pop(number)
-        self._syncer.put(lambda: _sync_and_close(fd, self._syncer.failed))
+        self._syncer.put(lambda: sync_and_close(fd, self._syncer.failed))
         self.batches[number].sha256 = self._hashes.pop(number).hexdigest()
 
     def _fd(self, number: int) -> int:
@@ -207,13 +209,13 @@ class BatchFolder:
         if os.path.lexists(self.out):
             if not self.overwrite:
                 raise UsageError(f"{self.display} appeared while splitting: give --overwrite to replace it")
-            if not _exchange(self.temp, self.out):
+            if not exchange(self.temp, self.out):
                 aside = f"{self.temp}.old"
                 os.rename(self.out, aside)
                 os.rename(self.temp, self.out)
                 self.temp = aside
             shutil.rmtree(self.temp, ignore_errors=True)   # the old DIR, now at the temporary name
-        elif not _rename_no_replace(self.temp, self.out):
+        elif not rename_no_replace(self.temp, self.out):
             raise UsageError(f"{self.display} appeared while splitting: give --overwrite to replace it")
         fsync_folder(parent)
 
@@ -240,93 +242,6 @@ def _open_files() -> int:
         except (ValueError, OSError):
             pass
     return max(16, min(OPEN_FILES, soft - 256))
-
-
-class Beside:
-    """Runs steps in order in a thread of its own, at most `room` units of them waiting (bytes
-    of batches to write, files to fsync): a slow disk holds the caller back instead of filling
-    memory. A step that fails is raised by the next put() or by join(), once; the steps after
-    it still run (they close what they opened)."""
-
-    def __init__(self, name: str, room: int):
-        self.name, self.room = name, room
-        self._steps: collections.deque = collections.deque()
-        self._waiting = 0
-        self._changed = threading.Condition()
-        self._failure: BaseException | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self._failure is not None
-
-    def put(self, step, weight: int = 1) -> None:
-        self._raise()
-        with self._changed:
-            while self._waiting and self._waiting + weight > self.room:
-                self._changed.wait()
-            self._steps.append((step, weight))
-            self._waiting += weight
-            self._changed.notify_all()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run_all, name=self.name, daemon=True)
-            self._thread.start()
-
-    def join(self) -> None:
-        if self._thread is not None:
-            self.put(None, 0)
-            self._thread.join()
-            self._thread = None
-        self._raise()
-
-    def _raise(self) -> None:
-        if self._failure is not None:
-            failure, self._failure = self._failure, None
-            raise failure
-
-    def _run_all(self) -> None:
-        while True:
-            with self._changed:
-                while not self._steps:
-                    self._changed.wait()
-                step, weight = self._steps.popleft()
-            if step is None:
-                return
-            try:
-                step()
-            except BaseException as error:  # noqa: BLE001 - raised in the caller's thread
-                self._failure = self._failure or error
-            with self._changed:
-                self._waiting -= weight
-                self._changed.notify_all()
-
-
-def start_writeback(fd: int) -> None:
-    """Start writing what the file holds to disk, without waiting (sync_file_range where the
-    system has it): the fsync when the batch is complete then finds little left to do."""
-    call = _sync_file_range()
-    if call is not None:
-        call(fd, 0, 0, 2)   # SYNC_FILE_RANGE_WRITE
-
-
-@functools.lru_cache(maxsize=1)
-def _sync_file_range():
-    import ctypes
-
-    try:
-        call = ctypes.CDLL(None, use_errno=True).sync_file_range
-    except (OSError, AttributeError):
-        return None
-    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
-    return call
-
-
-def _sync_and_close(fd: int, skip_sync: bool) -> None:
-    try:
-        if not skip_sync:
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _check_target(path: str, shown: str, overwrite: bool, source: str) -> None:
@@ -372,38 +287,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _renameat2(source: str, target: str, flags: int) -> bool | None:
-    """renameat2(2): True when done, False when the target exists (NOREPLACE), None where
-    the system call is missing."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        call = libc.renameat2
-    except (OSError, AttributeError):
-        return None
-    at_fdcwd = -100
-    if call(at_fdcwd, os.fsencode(source), at_fdcwd, os.fsencode(target), flags) == 0:
-        return True
-    error = ctypes.get_errno()
-    if error == 17:   # EEXIST
-        return False
-    if error in (22, 38, 95):   # EINVAL, ENOSYS, EOPNOTSUPP: not on this file system
-        return None
-    raise OSError(error, os.strerror(error), target)
-
-
-def _rename_no_replace(source: str, target: str) -> bool:
-    done = _renameat2(source, target, 1)   # RENAME_NOREPLACE
-    if done is not None:
-        return done
-    if os.path.lexists(target):
-        return False
-    os.rename(source, target)
-    return True
-
-
-def _exchange(source: str, target: str) -> bool:
-    return bool(_renameat2(source, target, 2))   # RENAME_EXCHANGE

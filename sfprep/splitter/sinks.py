@@ -44,7 +44,7 @@ class InThread:
         self.started = False
         self.failure: BaseException | None = None
         self.queue: queue.Queue = queue.Queue(self.QUEUED_CHUNKS)
-        self.thread = threading.Thread(target=self._take_all, name="sfprep-split-writer", daemon=True)
+        self.thread = threading.Thread(target=self._take_all, name="sfprep-split-batches", daemon=True)
 
     def __call__(self, chunk, ctx) -> None:
         if self.failure is not None:
@@ -101,15 +101,22 @@ class Splitter:
     def __call__(self, chunk, ctx) -> None:
         if self.width is None:
             self._start(chunk, ctx)
+        taken = self._take(chunk)
+        if taken is not None:
+            records, encoded = taken
+            opens = self.planner.add(encoded.sizes, encoded.characters)
+            self._write(encoded, records + chunk.first_record, opens)
+
+    def _take(self, chunk):
+        """The chunk's bytes to the source's hash; its records and their encoding, or None
+        (no columns, nothing to write, or a chunk that cannot be written)."""
         self.source.feed(chunk)
         if not self.width or self.unwritable:
-            return
+            return None
         records = self._records(chunk)
         if records is None or not len(records):
-            return
-        encoded = self.output.encoder.records(chunk, records, self.width)
-        opens = self.planner.add(encoded.sizes, encoded.characters)
-        self._write(encoded, records + chunk.first_record, opens)
+            return None
+        return records, self.output.encoder.records(chunk, records, self.width)
 
     def _start(self, chunk, ctx) -> None:
         if ctx.format == "xml":
@@ -178,13 +185,10 @@ class GroupTally(Splitter):
             if self.width:
                 self.column = key_column(self.names, self.group_by)
                 self.names_read = self.names if ctx.format == "xml" else None
-        self.source.feed(chunk)
-        if not self.width or self.unwritable:
+        taken = self._take(chunk)
+        if taken is None:
             return
-        records = self._records(chunk)
-        if records is None or not len(records):
-            return
-        encoded = self.output.encoder.records(chunk, records, self.width)
+        records, encoded = taken
         hashes, keyed = key_hashes(chunk, records, self.column)
         self.planner.add(encoded.sizes, encoded.characters)   # only to find records no batch can hold
         self.sizes.add(hashes, keyed, encoded.sizes, encoded.characters, records + chunk.first_record)
