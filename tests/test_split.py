@@ -532,3 +532,53 @@ def test_many_ranges_are_written_as_json_pairs():
     table = np.stack([np.arange(1, 3001, 3), np.arange(2, 3002, 3)], axis=1)
     assert json.loads(ranges_json(table)) == table.tolist()
     assert json.loads(ranges_json(table[:3])) == [[1, 2], [4, 5], [7, 8]]
+
+
+def xml_source(path: Path, parents: list[str], late_field_at: int | None = None) -> Path:
+    records = []
+    for i, parent in enumerate(parents):
+        late = f"<Title>T{i}</Title>" if late_field_at is not None and i >= late_field_at else ""
+        records.append(f"<sObject><LastName>N{i}</LastName><AccountId>{parent}</AccountId>{late}</sObject>\n")
+    return write(path, '<?xml version="1.0" encoding="UTF-8"?>\n'
+                       '<sObjects xmlns="http://www.force.com/2009/06/asyncapi/dataload">\n'
+                 + "".join(records) + "</sObjects>\n")
+
+
+def xml_batches(out: Path) -> list[list[dict]]:
+    from lxml import etree
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    Draft202012Validator(SCHEMA).validate(manifest)
+    batches = []
+    for batch in manifest["batches"]:
+        data = (out / batch["file"]).read_bytes()
+        assert len(data) == batch["bytes"] and hashlib.sha256(data).hexdigest() == batch["sha256"]
+        root = etree.fromstring(data)
+        rows = [{etree.QName(field).localname: field.text for field in record} for record in root]
+        assert len(rows) == batch["records"]
+        batches.append(rows)
+    return batches
+
+
+def test_an_xml_source_splits_by_group(tmp_path):
+    parents = ["001000000000001", "001000000000002", "001000000000001", "001000000000003"] * 5
+    source = xml_source(tmp_path / "Contact.xml", parents)
+    code, _, err = split(source, "--out", tmp_path / "out", "--group-by", "AccountId", "--max-records", "6")
+    assert code == 0, err
+    batches = xml_batches(tmp_path / "out")
+    assert sorted(r["LastName"] for rows in batches for r in rows) == sorted(f"N{i}" for i in range(20))
+    for parent in set(parents):
+        holding = [k for k, rows in enumerate(batches) if any(r["AccountId"] == parent for r in rows)]
+        count = parents.count(parent)
+        assert len(holding) == (1 if count <= 6 else -(-count // 6)), parent
+
+
+def test_an_xml_field_first_seen_late_is_split_with_every_name(tmp_path, monkeypatch):
+    from sfprep.io.xml import reader
+
+    monkeypatch.setattr(reader, "HEADER_RECORDS", 4)   # the columns are read from the first 4 records
+    source = xml_source(tmp_path / "Contact.xml", ["001000000000001"] * 9, late_field_at=6)
+    code, _, err = split(source, "--out", tmp_path / "out", "--max-records", "5")
+    assert code == 0, err
+    rows = [r for batch in xml_batches(tmp_path / "out") for r in batch]
+    assert [r.get("Title") for r in rows] == [None] * 6 + ["T6", "T7", "T8"]
