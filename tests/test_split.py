@@ -253,6 +253,7 @@ def test_strict_refuses_warnings(tmp_path):
     (("--max-bytes", "10000001"), "--max-bytes"),
     (("--max-records", "0"), "--max-records"),
     (("--group-by", "Nope"), "--group-by Nope"),
+    (("--out", ""), "--out"),
 ])
 def test_bad_options_are_usage_errors(args, needle, tmp_path):
     source = write(tmp_path / "Account.csv", "Name\nA\n")

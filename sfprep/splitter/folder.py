@@ -70,6 +70,8 @@ class BatchFolder:
     writer, beside the lint): each batch is hashed as it is written."""
 
     def __init__(self, out: str, overwrite: bool, source: str):
+        if not out.strip():
+            raise UsageError("--out: give the folder to write the batches in")
         self.out = os.path.abspath(out)
         self.display = out
         self.overwrite = overwrite
