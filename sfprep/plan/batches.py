@@ -1,6 +1,7 @@
 """How records pack into batches: in order, greedily, under every limit at once (records,
-bytes and characters per batch; a bulk2 upload also ends where a day's record allocation is reached). L007 counts the batches a file
-needs with it, and `sfprep split` cuts its batches where it says: the two always agree.
+bytes and characters per batch; a bulk2 upload also ends where a day's record allocation
+is reached). L007 counts the batches a file needs with it, and `sfprep split` cuts its
+batches where it says: the two always agree.
 
 Every batch repeats the header (and an XML batch its closing tag), so their bytes count
 against each batch. The loop runs once per *batch* (numpy's cumsum and searchsorted find
