@@ -222,6 +222,15 @@ def test_a_file_with_errors_is_refused_with_nothing_written(tmp_path):
     no_output_left(tmp_path / "out")
 
 
+@pytest.mark.parametrize("content", [b"Nam\xe9,Phone\nA,1\n", b"Name,Phone\nA\xe9,1\n", b"\xef\xbb\xbfName\nA\n"])
+def test_a_file_that_is_not_utf8_without_bom_is_refused(content, tmp_path):
+    source = write(tmp_path / "Account.csv", content)
+    code, out, err = split(source, "--out", tmp_path / "out")
+    assert code == 1 and ("F001" in out or "F002" in out), err
+    assert "Traceback" not in err and "internal error" not in err
+    no_output_left(tmp_path / "out")
+
+
 def test_a_refusal_in_json_is_the_lint_report(tmp_path):
     source = write(tmp_path / "Account.csv", "Name,Phone\nA,1,2\n")
     code, out, _ = split(source, "--out", tmp_path / "out", "--format", "json")

@@ -39,7 +39,7 @@ def split(path: str, out: str, max_records, max_bytes, group_by, overwrite: bool
 
     options, _ = split_options(flags)
     try:
-        with _progress_bar(path, no_progress) as progress:
+        with _ProgressBar(path, no_progress) as progress:
             outcome = api.split(path, out, max_records=max_records, max_bytes=max_bytes, group_by=group_by,
                                 overwrite=overwrite, progress=progress, **given(options))
     except SplitRefused as refused:
@@ -121,7 +121,7 @@ def _daily_plan(manifest: dict) -> str:
             "the manifest plans it over several days:\n  " + "\n  ".join(parts))
 
 
-class _progress_bar:
+class _ProgressBar:
     """A bar on stderr by bytes read, for a terminal user splitting a big file."""
 
     def __init__(self, path: str, no_progress: bool):

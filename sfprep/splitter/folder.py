@@ -20,6 +20,7 @@ import numpy as np
 from sfprep.core.model import UsageError
 from sfprep.io.atomic import exchange, fsync_folder, rename_no_replace, start_writeback, sync_and_close, umask, write_all
 from sfprep.io.beside import Beside
+from sfprep.io.utf8 import count_characters
 
 MANIFEST = "manifest.json"
 OPEN_FILES = 4096     # batch files kept open at once, at most (a grouped split writes many in turn)
@@ -97,8 +98,9 @@ class BatchFolder:
         """What every batch begins and ends with; batches are named PREFIX.0001.EXTENSION ..."""
         self.header, self.footer = header, footer
         self.prefix, self.extension = prefix, extension
-        self.header_characters = len(header.decode("utf-8"))
-        self.footer_characters = len(footer.decode("utf-8"))
+        # an invalid UTF-8 byte counts as one character, as everywhere (F001 refuses the split)
+        self.header_characters = count_characters(np.frombuffer(header, dtype=np.uint8))
+        self.footer_characters = count_characters(np.frombuffer(footer, dtype=np.uint8))
 
     def append(self, number: int, data, numbers: np.ndarray, characters: int, runs: np.ndarray | None = None) -> None:
         """Records for batch `number` (opened on first use): their bytes, their source record

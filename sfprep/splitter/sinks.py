@@ -256,16 +256,17 @@ class GroupedWriter:
                                record_numbers[start:end], piece_characters, runs[piece_runs[k]:piece_runs[k + 1]])
 
     def _note_oversized_keys(self, chunk, records, hashes, keyed) -> None:
-        if not self.oversized:
+        """The key text of each oversized group, from its first record (for the warning)."""
+        unnamed = [group for group in self.oversized if group not in self.keys]
+        if not unnamed:
             return
         from sfprep.io.csv.frame import values_of
 
         groups = np.searchsorted(self.plan.hashes, hashes)
-        for index in np.flatnonzero(keyed & np.isin(groups, list(self.oversized))).tolist():
-            group = int(groups[index])
-            if group not in self.keys:
-                field_index = chunk.record_first_field[records[index:index + 1]] + self.tally.column
-                self.keys[group] = values_of(chunk, field_index)[0]
+        found = np.flatnonzero(keyed & np.isin(groups, unnamed))
+        named, firsts = np.unique(groups[found], return_index=True)
+        values = values_of(chunk, chunk.record_first_field[records[found[firsts]]] + self.tally.column, utf8_known=True)
+        self.keys.update(zip(named.tolist(), values.to_list()))
 
     def oversized_report(self, batches: list[BatchFile]) -> list[dict]:
         names = {batch.number: batch.name for batch in batches}
