@@ -7,6 +7,7 @@
     sfprep.fix("data/")             # the safe fixes, atomically; unsafe_fixes=True for all
     sfprep.convert("Account.csv", "xml", "Account.xml")   # Bulk CSV <-> Bulk XML, atomically
     outcome = sfprep.split("Account.csv", "batches/")      # upload-ready batches + manifest.json
+    done = sfprep.reconcile("batches/", ["Account.insert.0001.result.csv"])   # every record's outcome
 
 See sfprep/api.py for the settings (the command line's options as keyword arguments).
 """
@@ -19,14 +20,14 @@ from sfprep.core.model import UsageError
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from sfprep.api import FixReport, Report, convert, fix, lint, split
+    from sfprep.api import FixReport, Report, convert, fix, lint, reconcile, split
 
-__all__ = ["lint", "fix", "convert", "split", "Report", "FixReport", "UsageError", "__version__"]
+__all__ = ["lint", "fix", "convert", "split", "reconcile", "Report", "FixReport", "UsageError", "__version__"]
 
 
 def __getattr__(name: str):
     """The API is imported on first use: `sfprep --version` needs none of it."""
-    if name in ("lint", "fix", "convert", "split", "Report", "FixReport"):
+    if name in ("lint", "fix", "convert", "split", "reconcile", "Report", "FixReport"):
         from sfprep import api
 
         return getattr(api, name)

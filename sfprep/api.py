@@ -204,6 +204,19 @@ def split(path: PathArg, out: PathArg, *, max_records: int | None = None, max_by
                           progress=progress)
 
 
+def reconcile(manifest: PathArg, results: Iterable[PathArg], *, out: PathArg | None = None,
+              overwrite: bool = False):
+    """Match Bulk API result files back to the records of a split (its manifest.json, or
+    the folder holding it); writes success.csv, errors.csv, unprocessed.csv, retry.csv and
+    summary.json into `out` (default: the split's folder with `.results` added) and returns
+    a sfprep.reconciler.ReconcileOutcome (`summary` as a dict; `problems` non-empty when a
+    record has no result or a result row matches no record)."""
+    from sfprep.reconciler import reconcile_results
+
+    return reconcile_results(os.fspath(manifest), [os.fspath(path) for path in results],
+                             None if out is None else os.fspath(out), overwrite=overwrite)
+
+
 @contextmanager
 def prepared(paths: PathArg | Iterable[PathArg], options: Options) -> Iterator[tuple[LintRun, list[LintTarget]]]:
     """Settings checked, files found, each file's job and rules resolved, describes loaded;
@@ -258,4 +271,4 @@ def _options(settings: dict) -> Options:
     return Options(**settings)
 
 
-__all__ = ["lint", "fix", "convert", "split", "Report", "FixReport", "FindingDict", "UsageError"]
+__all__ = ["lint", "fix", "convert", "split", "reconcile", "Report", "FixReport", "FindingDict", "UsageError"]

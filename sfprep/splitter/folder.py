@@ -1,11 +1,9 @@
-"""The output folder of a split, written so that nothing is lost and nothing half-done looks done.
+"""The batch files of a split, in the output folder of io/outfolder.py (a hidden temporary
+folder renamed into place once manifest.json, written last, is on disk).
 
-Batches are written into a hidden temporary folder beside DIR (`.DIR.sfprep-PID.tmp`),
-hashed as they are written; each batch is fsynced by a thread of its own as soon as it is
-complete, and all of them before the manifest is written. manifest.json is written last; then the folder is renamed into place
-in one step (renameat2 RENAME_NOREPLACE, or RENAME_EXCHANGE over an existing DIR with
---overwrite): the rename is the commit. A split killed midway leaves only the hidden folder,
-with no manifest; the next split to the same DIR removes it.
+Batches are hashed as they are written; each is fsynced by a thread of its own as soon as
+it is complete, and all of them before the manifest is written. A split killed midway
+leaves only the hidden folder, with no manifest; the next split to the same DIR removes it.
 """
 from __future__ import annotations
 
@@ -18,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sfprep.core.model import UsageError
-from sfprep.io.atomic import exchange, fsync_folder, rename_no_replace, start_writeback, sync_and_close, umask, write_all
+from sfprep.io.atomic import start_writeback, sync_and_close, write_all
 from sfprep.io.beside import Beside
+from sfprep.io.outfolder import OutputFolder
 from sfprep.io.utf8 import count_characters
 
 MANIFEST = "manifest.json"
@@ -71,19 +70,8 @@ class BatchFolder:
     writer, beside the lint): each batch is hashed as it is written."""
 
     def __init__(self, out: str, overwrite: bool, source: str):
-        if not out.strip():
-            raise UsageError("--out: give the folder to write the batches in")
-        self.out = os.path.abspath(out)
-        self.display = out
-        self.overwrite = overwrite
-        _check_target(self.out, out, overwrite, source)
-        parent, name = os.path.split(self.out)
-        _remove_stale(parent, name)
-        self.temp = os.path.join(parent, f".{name}.sfprep-{os.getpid()}.tmp")
-        try:
-            os.mkdir(self.temp, 0o700)
-        except OSError as error:
-            raise UsageError(f"{out}: cannot write in {parent}: {error.strerror}; nothing was written") from None
+        self.folder = OutputFolder(out, overwrite, MANIFEST, "split", keep=(source,))
+        self.out, self.display, self.temp = self.folder.out, self.folder.display, self.folder.temp
         self.batches: dict[int, BatchFile] = {}
         self.header = self.footer = b""
         self.header_characters = self.footer_characters = 0
@@ -135,9 +123,8 @@ class BatchFolder:
         for batch, name in zip(ordered, self._names(len(ordered))):
             batch.name = name
             os.rename(self._part(batch.number), os.path.join(self.temp, name))
-        self._write_manifest(manifest_text(ordered))
-        os.chmod(self.temp, 0o777 & ~umask())
-        self._commit()
+        self.folder.write_marker(manifest_text(ordered))
+        self.folder.commit()
         return ordered
 
     def reset(self) -> None:
@@ -200,29 +187,6 @@ class BatchFolder:
         self._open[number] = fd
         return fd
 
-    def _write_manifest(self, text: str) -> None:
-        path = os.path.join(self.temp, MANIFEST)
-        with open(path, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        fsync_folder(self.temp)
-
-    def _commit(self) -> None:
-        parent = os.path.dirname(self.out)
-        if os.path.lexists(self.out):
-            if not self.overwrite:
-                raise UsageError(f"{self.display} appeared while splitting: give --overwrite to replace it")
-            if not exchange(self.temp, self.out):
-                aside = f"{self.temp}.old"
-                os.rename(self.out, aside)
-                os.rename(self.temp, self.out)
-                self.temp = aside
-            shutil.rmtree(self.temp, ignore_errors=True)   # the old DIR, now at the temporary name
-        elif not rename_no_replace(self.temp, self.out):
-            raise UsageError(f"{self.display} appeared while splitting: give --overwrite to replace it")
-        fsync_folder(parent)
-
     def _guarded(self, step) -> None:
         try:
             step()
@@ -246,48 +210,3 @@ def _open_files() -> int:
         except (ValueError, OSError):
             pass
     return max(16, min(OPEN_FILES, soft - 256))
-
-
-def _check_target(path: str, shown: str, overwrite: bool, source: str) -> None:
-    parent = os.path.dirname(path)
-    if not os.path.isdir(parent):
-        raise UsageError(f"{shown}: its folder {parent} does not exist")
-    if not os.path.lexists(path):
-        return
-    if not overwrite:
-        raise UsageError(f"{shown} exists: give --overwrite to replace it")
-    if not os.path.isdir(path) or os.path.islink(path):
-        raise UsageError(f"{shown} is not a folder: not replaced")
-    entries = os.listdir(path)
-    if entries and MANIFEST not in entries:
-        raise UsageError(f"{shown} holds files but no {MANIFEST}: it is not a split's folder, not replaced")
-    real_source, real_out = os.path.realpath(source), os.path.realpath(path)
-    if os.path.commonpath([real_source, real_out]) == real_out:
-        raise UsageError(f"the source {source} is inside {shown}: --overwrite would delete it")
-
-
-def _remove_stale(parent: str, name: str) -> None:
-    """Temporary folders of earlier splits to this DIR whose process is gone (killed midway)."""
-    prefix = f".{name}.sfprep-"
-    try:
-        entries = os.listdir(parent)
-    except OSError:
-        return
-    for entry in entries:
-        if not entry.startswith(prefix):
-            continue
-        pid = entry[len(prefix):].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -8,12 +8,11 @@ as in the lint's findings). Every source record is in exactly one range of one b
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 
 from sfprep.core.config import DELIMITER_NAMES
+from sfprep.plan.manifest import MANIFEST_VERSION
 
-MANIFEST_VERSION = 1
 _DELIMITER_WORDS = {character: word for word, character in DELIMITER_NAMES.items()}
 
 
@@ -85,21 +84,3 @@ def ranges_json(table) -> str:
 
     frame = pl.DataFrame({"a": table[:, 0], "b": table[:, 1]})
     return "[" + frame.select(pl.format("[{}, {}]", "a", "b").str.join(", ")).item() + "]"
-
-
-def read_manifest(path: str) -> dict:
-    """A manifest.json, or a one-line UsageError naming what is wrong with it."""
-    from sfprep.core.model import UsageError
-
-    if os.path.isdir(path):
-        path = os.path.join(path, "manifest.json")
-    try:
-        with open(path, encoding="utf-8") as stream:
-            manifest = json.load(stream)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-    except ValueError as error:
-        raise UsageError(f"{path}: not a manifest: {error}") from None
-    if not isinstance(manifest, dict) or manifest.get("manifest_version") != MANIFEST_VERSION:
-        raise UsageError(f"{path}: not a version {MANIFEST_VERSION} sfprep manifest")
-    return manifest

@@ -1,0 +1,30 @@
+"""Salesforce's error text, `STATUS_CODE:message:fields --` (one after another when a record
+has several), parsed into one row per error, as polars expressions over the whole column.
+
+The message may hold colons (`Required fields are missing: [Name]`); the fields, after the
+last colon, never do. A text that does not follow the form (a batch-level failure, a Data
+Loader message) is kept whole as the message, with no status code."""
+from __future__ import annotations
+
+import polars as pl
+
+ONE_ERROR = r"[A-Z][A-Z0-9_]*:(?s:.*?):[^:]*? --"
+PARTS = r"^([A-Z][A-Z0-9_]*):((?s:.*)):([^:]*?) --$"
+STATUS_CODE, MESSAGE, FIELDS = "sfprep_status_code", "sfprep_message", "sfprep_fields"
+
+
+def error_rows(frame: pl.DataFrame, error: str) -> pl.DataFrame:
+    """`frame` with one row per error of its `error` column (a row with none keeps one row),
+    and STATUS_CODE, MESSAGE and FIELDS in place of `error`."""
+    found = pl.col(error).str.extract_all(ONE_ERROR)
+    exploded = (frame.with_columns(pl.when(found.list.len() > 0).then(found)
+                                   .otherwise(pl.concat_list(pl.col(error))).alias(error))
+                .explode(error))
+    text = pl.col(error).fill_null("")
+    parsed = text.str.strip_chars().str.extract_groups(PARTS)
+    code = parsed.struct.field("1")
+    return exploded.with_columns(
+        code.fill_null("").alias(STATUS_CODE),
+        pl.when(code.is_null()).then(text.str.strip_chars()).otherwise(parsed.struct.field("2")).alias(MESSAGE),
+        parsed.struct.field("3").fill_null("").str.strip_chars().alias(FIELDS),
+    ).drop(error)
