@@ -20,14 +20,14 @@ from sfprep.core.model import UsageError
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from sfprep.api import FixReport, Report, convert, fix, lint, reconcile, split
+    from sfprep.api import FixReport, Report, convert, delta, fix, lint, reconcile, split
 
-__all__ = ["lint", "fix", "convert", "split", "reconcile", "Report", "FixReport", "UsageError", "__version__"]
+__all__ = ["lint", "fix", "convert", "split", "reconcile", "delta", "Report", "FixReport", "UsageError", "__version__"]
 
 
 def __getattr__(name: str):
     """The API is imported on first use: `sfprep --version` needs none of it."""
-    if name in ("lint", "fix", "convert", "split", "reconcile", "Report", "FixReport"):
+    if name in ("lint", "fix", "convert", "split", "reconcile", "delta", "Report", "FixReport"):
         from sfprep import api
 
         return getattr(api, name)

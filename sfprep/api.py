@@ -217,6 +217,37 @@ def reconcile(manifest: PathArg, results: Iterable[PathArg], *, out: PathArg | N
                              None if out is None else os.fspath(out), overwrite=overwrite)
 
 
+def delta(previous: PathArg, current: PathArg, key: str, out: PathArg, *, max_changes: int | None = None,
+          overwrite: bool = False, **settings: Unpack[SettingsArgs]):
+    """Compare two snapshots of one object on `key`: the added and changed records of
+    `current` as an upsert on `key`, the records gone as a delete (by Id), each split as
+    split() does, in the folder `out` with out/manifest.json; returns a
+    sfprep.delta.DeltaOutcome (`summary`, `warnings`: above max_changes changed or deleted
+    records, default 100,000 or the config's `max-changes`)."""
+    from sfprep.core.job import job_from_file_name
+    from sfprep.core.options import settings_for
+    from sfprep.delta import DeltaJob, make_delta
+    from sfprep.linter.registry import is_selector
+
+    resolved = settings_for(_options(settings), is_selector)
+    job = resolved.cli_job.merged_over(resolved.job)
+    object_name = job.object or job_from_file_name(os.fspath(current)).object
+    if not object_name:
+        raise UsageError(f"{current}: name the object (--object NAME, or a file name like Account.csv)")
+    limit = max_changes if max_changes is not None else resolved.max_changes
+    if limit is not None and limit < 0:
+        raise UsageError("--max-changes: must be 0 or more")
+    spec = DeltaJob(object_name, key, job.delimiter or ",", job.line_ending or "LF", resolved.profile,
+                    100_000 if limit is None else limit)
+    given = {name: value for name, value in settings.items() if name not in ("object", "operation", "external_id")}
+
+    def split_one(path: str, folder: str, operation: str, external_id: str | None):
+        return split(path, folder, object=object_name, operation=operation,
+                     **({"external_id": external_id} if external_id else {}), **given)
+
+    return make_delta(os.fspath(previous), os.fspath(current), os.fspath(out), spec, split_one, overwrite=overwrite)
+
+
 @contextmanager
 def prepared(paths: PathArg | Iterable[PathArg], options: Options) -> Iterator[tuple[LintRun, list[LintTarget]]]:
     """Settings checked, files found, each file's job and rules resolved, describes loaded;
@@ -271,4 +302,4 @@ def _options(settings: dict) -> Options:
     return Options(**settings)
 
 
-__all__ = ["lint", "fix", "convert", "split", "reconcile", "Report", "FixReport", "FindingDict", "UsageError"]
+__all__ = ["lint", "fix", "convert", "split", "reconcile", "delta", "Report", "FixReport", "FindingDict", "UsageError"]

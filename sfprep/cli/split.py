@@ -43,7 +43,7 @@ def split(path: str, out: str, max_records, max_bytes, group_by, overwrite: bool
             outcome = api.split(path, out, max_records=max_records, max_bytes=max_bytes, group_by=group_by,
                                 overwrite=overwrite, progress=progress, **given(options))
     except SplitRefused as refused:
-        _show_refusal(refused, output_format)
+        show_refusal(refused, output_format)
         sys.exit(1)
     for warning in outcome.warnings:
         click.echo(f"sfprep: warning: {warning}", err=True)
@@ -54,13 +54,13 @@ def split(path: str, out: str, max_records, max_bytes, group_by, overwrite: bool
         click.echo(summary(outcome))
 
 
-def _show_refusal(refused, output_format: str) -> None:
+def show_refusal(refused, output_format: str, what: str = "not split") -> None:
     from sfprep.report import render
 
     if refused.result is not None:
         fmt = "json" if output_format == "json" else ("full" if sys.stdout.isatty() else "concise")
         render(fmt, [refused.result], sys.stdout, color=sys.stdout.isatty())
-    click.echo(f"sfprep: not split: {refused}", err=True)
+    click.echo(f"sfprep: {what}: {refused}", err=True)
 
 
 def summary(outcome) -> str:

@@ -41,6 +41,7 @@ class Settings:
     timezone: str | None = None
     strict: bool = False
     limits: dict[str, int] = field(default_factory=dict)
+    max_changes: int | None = None           # delta: warn above this many changed or deleted records
     root: Path = Path(".")   # folder of the config file; globs and paths are relative to it
     source: Path | None = None
 
@@ -146,6 +147,12 @@ class _Reader:
             self.fail(key, "must be true or false")
         return value
 
+    def count(self, key: str) -> int | None:
+        value = self.data.pop(key, None)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            self.fail(key, "must be a whole number, 0 or more")
+        return value
+
     def table(self, key: str) -> dict[str, Any]:
         value = self.data.pop(key, {})
         if not isinstance(value, dict):
@@ -180,7 +187,7 @@ def _parse(data: dict[str, Any], path: Path) -> Settings:
         describe=_relative(reader.string("describe"), path), encoding=encoding,
         date_format=date_format, timezone=timezone,
         strict=bool(reader.boolean("strict")), limits=_limits(reader.table("limits"), path),
-        root=path.parent, source=path,
+        max_changes=reader.count("max-changes"), root=path.parent, source=path,
     )
     reader.finish()
     return settings

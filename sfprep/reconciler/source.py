@@ -109,7 +109,9 @@ def _batch_frame(manifest: dict, path: str, batch: dict, index: int) -> pl.DataF
 def _source_path(manifest: dict, folder: str, missing: str) -> str:
     source = manifest.get("source") or {}
     given = source.get("path")
-    candidates = [given, os.path.join(os.path.dirname(folder), given or "")] if isinstance(given, str) else []
+    beside = os.path.dirname(folder)   # a delta keeps each job's source beside its split folder
+    candidates = ([given, os.path.join(beside, given), os.path.join(beside, os.path.basename(given))]
+                  if isinstance(given, str) else [])
     for candidate in candidates:
         if candidate and os.path.isfile(candidate):
             with open(candidate, "rb") as stream:
