@@ -1,6 +1,6 @@
 """The sfprep benchmark suite: throughput, fix, defect check, start-up, many files.
 
-    python benchmarks/bench.py [--suite quick|full|dirty|xml|split] [--size-mb 100] [--repeat 3]
+    python benchmarks/bench.py [--suite quick|full|dirty|xml|split|reconcile|delta] [--size-mb 100] [--repeat 3]
                                [--memory-scaling] [--file PATH] [--keep] [--json [FILE]]
                                [--baseline PATH/TO/OTHER/sfprep]
                                [--sizes 300,1000] [--timeout 600] [--max-rss-gib GIB]
@@ -53,6 +53,7 @@ from dirty import REPORT_RECORDS, default_limits, run_dirty
 from generate import Generated, write_account_load
 from measure import REFERENCE_NAMES, Run, add_ratios, command, interleave, reference, summarize, warm
 from tables import machine, markdown
+from loadbench import run_delta, run_reconcile
 from splitbench import run_split
 from xmlbench import run_xml
 
@@ -297,7 +298,9 @@ def memory_scaling(exe: str, repeat: int, workdir: Path) -> dict:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--suite", choices=("quick", "full", "dirty", "xml", "split"), default="quick")
+    parser.add_argument("--suite", choices=("quick", "full", "dirty", "xml", "split", "reconcile", "delta"),
+                        default="quick")
+    parser.add_argument("--records", type=int, default=1_000_000, help="reconcile: the source records")
     parser.add_argument("--size-mb", type=float, default=100, help="size of the generated load")
     parser.add_argument("--sizes", type=sizes_list, metavar="MB,MB",
                         help="dirty: the sizes of the variants (default: --size-mb)")
@@ -317,7 +320,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.suite == "dirty" and args.file:
         parser.error("--suite dirty generates its files: it does not go with --file")
-    if args.suite in ("dirty", "xml", "split"):
+    if args.suite in ("dirty", "xml", "split", "reconcile", "delta"):
         args.repeat = max(args.repeat or 1, 1)
     else:
         args.repeat = max(args.repeat or 3, 3)
@@ -341,6 +344,10 @@ def records_list(text: str) -> tuple[int, ...]:
 def run_suite(args: argparse.Namespace, exe: str, workdir: Path) -> list[dict]:
     if args.suite == "xml":
         return run_xml(exe, args.sizes or [args.size_mb], args.repeat, workdir)
+    if args.suite == "reconcile":
+        return run_reconcile(exe, args.records, args.repeat, workdir)
+    if args.suite == "delta":
+        return run_delta(exe, args.sizes or [args.size_mb], args.repeat, workdir)
     if args.suite == "split":
         return run_split(exe, args.sizes or [args.size_mb], args.repeat, workdir)
     if args.suite == "dirty":

@@ -65,3 +65,38 @@ def assert_usage_error(code: int, out: str, err: str, *needles: str) -> str:
         assert needle in message, f"usage error {message!r} does not mention {needle!r}"
     assert out == "", f"a usage error must not print a report on stdout, got {out!r}"
     return message
+
+
+def kill_at_random_points(command: list[str], out: Path, marker: str, runs: int, seed: int = 7) -> int:
+    """Run `command` (an sfprep command line writing the folder `out`) `runs` times, each killed
+    with SIGKILL after a random delay: every time, `out` is absent or complete (its marker
+    written last is there); returns how many runs were killed before they finished."""
+    import random
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    rng = random.Random(seed)
+    started = time.monotonic()
+    whole = subprocess.run([sys.executable, "-m", "sfprep", *command], capture_output=True)
+    assert whole.returncode == 0, whole.stderr
+    duration = time.monotonic() - started
+    killed = 0
+    for _ in range(runs):
+        shutil.rmtree(out)
+        child = subprocess.Popen([sys.executable, "-m", "sfprep", *command], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, duration * 0.9))
+        child.send_signal(signal.SIGKILL)
+        killed += child.wait() == -signal.SIGKILL
+        assert not out.exists() or (out / marker).is_file(), "a folder at DIR is a complete one"
+        if not out.exists():
+            assert not list(out.parent.glob(f".{out.name}.sfprep-*/{marker}")), "no marker in the temporary folder"
+            out.mkdir()   # for the next rmtree
+    shutil.rmtree(out)
+    again = subprocess.run([sys.executable, "-m", "sfprep", *command], capture_output=True)
+    assert again.returncode == 0 and (out / marker).is_file(), again.stderr
+    assert not list(out.parent.glob(f".{out.name}.sfprep-*")), "the stale temporary folders are removed"
+    return killed

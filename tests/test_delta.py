@@ -176,3 +176,14 @@ def test_reconcile_a_delta_job(tmp_path):
     code, _, err = invoke("reconcile", "--manifest", tmp_path / "d" / "upsert", result)
     assert code == 0, err
     assert len(frame(tmp_path / "d" / "upsert.results" / "success.csv")) == len(rows)
+
+
+def test_killed_midway_leaves_no_complete_looking_output(tmp_path):
+    from tests.helpers import kill_at_random_points
+
+    old, new = snapshots(tmp_path, count=150_000)
+    before = old.read_bytes(), new.read_bytes()
+    command = ["delta", "--previous", str(old), "--current", str(new), "--key", "Ext__c", "--out", str(tmp_path / "d"),
+               "--max-changes", "1000000"]
+    assert kill_at_random_points(command, tmp_path / "d", "manifest.json", runs=8) >= 4
+    assert (old.read_bytes(), new.read_bytes()) == before

@@ -389,3 +389,15 @@ def test_dataloader_success_file_reconciles(tmp_path):
     success = read_csv(tmp_path / "out.results" / "success.csv")
     assert [r["sf__Id"] for r in success] == [row[0] for row in table[1:]]
     assert all(r["sf__Created"] == "true" for r in success)
+
+
+def test_killed_midway_leaves_no_complete_looking_output(tmp_path):
+    from tests.helpers import kill_at_random_points
+
+    make_source(tmp_path / "Contact.csv", 120_000)
+    source_bytes = (tmp_path / "Contact.csv").read_bytes()
+    assert invoke("split", tmp_path / "Contact.csv", "--out", tmp_path / "out")[0] == 0
+    results = bulk1_results(tmp_path / "out", tmp_path / "results")
+    command = ["reconcile", "--manifest", str(tmp_path / "out"), *map(str, results), "--out", str(tmp_path / "r")]
+    assert kill_at_random_points(command, tmp_path / "r", "summary.json", runs=8) >= 4
+    assert (tmp_path / "Contact.csv").read_bytes() == source_bytes

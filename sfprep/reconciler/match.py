@@ -18,6 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from sfprep.core.model import UsageError
@@ -26,7 +27,7 @@ from sfprep.reconciler.source import BATCH, POSITION, RECORD, SplitRecords
 
 FILE = "__file"
 RANK = "__rank"
-KEY = "__key"
+KEY, KEY2 = "__key", "__key2"
 OUTCOME_COLUMNS = [RECORD, OUTCOME, ID, CREATED, ERROR, FILE, ROW]
 
 
@@ -142,28 +143,36 @@ def _normalised(column: str) -> pl.Expr:
     return pl.when(text == "#N/A").then(pl.lit("")).otherwise(text)
 
 
-def _keyed(frame: pl.DataFrame, keys: list[str], order: list[str]) -> pl.DataFrame:
-    """KEY (a hash of the normalised keys, with the keys kept to confirm it) and RANK, the
-    row's place among the rows with the same keys, in `order`."""
-    normal = [_normalised(key).alias(f"__n{at}") for at, key in enumerate(keys)]
-    frame = frame.with_columns(normal).with_columns(
-        pl.struct([f"__n{at}" for at in range(len(keys))]).hash(seed=7).alias(KEY))
-    return frame.sort(order).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).over(KEY).alias(RANK))
+def _keyed(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """KEY and KEY2 (two 64-bit hashes of the normalised keys: 128 bits, no collision to fear)
+    and RANK, the row's place among the rows with the same keys, in the frame's order
+    (source order; the results' file and row order). Ranks are counted only where keys
+    repeat: most keys are unique."""
+    normal = [f"__n{at}" for at in range(len(keys))]
+    frame = frame.with_columns([_normalised(key).alias(name) for key, name in zip(keys, normal)])
+    frame = frame.with_columns(pl.struct(normal).hash(seed=7).alias(KEY),
+                               pl.struct(normal).hash(seed=8).alias(KEY2)).drop(normal)
+    repeated = frame.select(pl.struct(KEY, KEY2).is_duplicated()).to_series().to_numpy()
+    ranks = np.zeros(len(frame), dtype=np.int64)
+    if repeated.any():
+        at = np.flatnonzero(repeated)
+        subset = frame.select(KEY, KEY2)[at]
+        ranks[at] = subset.select(pl.int_range(pl.len(), dtype=pl.Int64).over(KEY, KEY2)).to_series().to_numpy()
+    return frame.with_columns(pl.Series(RANK, ranks))
 
 
 def _by_content(pool: pl.DataFrame, names: list[str], group: _Group) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     rows = group.frame
     if not group.keys:
         return _no_outcomes(), _unmatched(rows, "it carries no source column to match on"), 0
-    normal = [f"__n{at}" for at in range(len(group.keys))]
-    sources = _keyed(pool.select(*names, RECORD), group.keys, [RECORD])
-    results = _keyed(rows, group.keys, [FILE, ROW])
-    joined = sources.select(RECORD, KEY, RANK, *normal).join(
-        results.select(OUTCOME, ID, CREATED, ERROR, FILE, ROW, KEY, RANK, *normal),
-        on=[KEY, RANK, *normal], how="inner")
+    sources = _keyed(pool.select(*names, RECORD), group.keys)
+    results = _keyed(rows, group.keys)
+    joined = sources.select(RECORD, KEY, KEY2, RANK).join(
+        results.select(OUTCOME, ID, CREATED, ERROR, FILE, ROW, KEY, KEY2, RANK), on=[KEY, KEY2, RANK], how="inner")
     unsure = _ambiguous_keys(sources, names, joined)
     found = joined.filter(~pl.col(KEY).is_in(unsure.implode())) if len(unsure) else joined
-    left_rows = results.join(found.select(FILE, ROW), on=[FILE, ROW], how="anti")
+    left_rows = results.select(FILE, ROW, OUTCOME, ID, ERROR, KEY).join(found.select(FILE, ROW), on=[FILE, ROW],
+                                                                        how="anti")
     ambiguous_rows = left_rows.filter(pl.col(KEY).is_in(unsure.implode()))
     lost = left_rows.filter(~pl.col(KEY).is_in(unsure.implode()))
     unmatched = pl.concat([

@@ -30,8 +30,8 @@ SUMMARY_VERSION = 1
 
 
 def write_outputs(folder, outcomes: pl.DataFrame, names: list[str], job: dict, unmatched: pl.DataFrame,
-                  result_paths: list[str]) -> dict[str, int]:
-    """Every CSV into the temporary folder; the rows each holds."""
+                  result_paths: list[str]) -> tuple[dict[str, int], pl.DataFrame]:
+    """Every CSV into the temporary folder; the rows each holds, and the errors (a row each)."""
     record = pl.col(RECORD).alias(RECORD_COLUMN)
     written: dict[str, int] = {}
     success = outcomes.filter(pl.col(OUTCOME) == SUCCESS)
@@ -56,7 +56,7 @@ def write_outputs(folder, outcomes: pl.DataFrame, names: list[str], job: dict, u
             pl.col(FILE).replace_strict(files, return_dtype=pl.String).alias("sfprep_result_file"),
             pl.col(ROW).alias("sfprep_result_row"), pl.col(OUTCOME).alias("sfprep_outcome"),
             pl.col(ID).alias("sf__Id"), pl.col(ERROR).alias("sf__Error"), pl.col("reason").alias("sfprep_reason")))
-    return written
+    return written, errors.select(STATUS_CODE, MESSAGE)
 
 
 def _write(path: str, frame: pl.DataFrame, delimiter: str = ",", terminator: str = "\n") -> int:
@@ -67,13 +67,11 @@ def _write(path: str, frame: pl.DataFrame, delimiter: str = ",", terminator: str
     return len(frame)
 
 
-def summary_dict(*, manifest_path: str, manifest: dict, outcomes: pl.DataFrame, results, batches: dict[int, int],
-                 unmatched: pl.DataFrame, ambiguous: int, written: dict[str, int], read_from: str) -> dict:
+def summary_dict(*, manifest_path: str, manifest: dict, outcomes: pl.DataFrame, errors: pl.DataFrame, results,
+                 batches: dict[int, int], unmatched: pl.DataFrame, ambiguous: int, written: dict[str, int],
+                 read_from: str) -> dict:
     counts = dict(outcomes.group_by(OUTCOME).len().iter_rows())
     created = int(outcomes.filter((pl.col(OUTCOME) == SUCCESS) & pl.col(CREATED)).height)
-    failed = outcomes.filter(pl.col(OUTCOME) == FAILED).select(ERROR)
-    errors = error_rows(failed, ERROR) if len(failed) else pl.DataFrame(schema={STATUS_CODE: pl.String,
-                                                                             MESSAGE: pl.String, FIELDS: pl.String})
     per_code = errors.group_by(STATUS_CODE).len().sort(["len", STATUS_CODE], descending=[True, False])
     top = (errors.group_by(STATUS_CODE, MESSAGE).len().sort(["len", STATUS_CODE, MESSAGE], descending=[True, False, False])
            .head(TOP_ERRORS))

@@ -52,9 +52,10 @@ def reconcile_results(manifest_path: str, result_paths: list[str], out: str | No
     out = out or default_out(manifest_path)
     folder = OutputFolder(out, overwrite, SUMMARY, "reconcile", keep=(manifest_path, *result_paths))
     try:
-        written = write_outputs(folder, outcomes, records.names, manifest.get("job") or {}, matching.unmatched,
+        written, errors = write_outputs(folder, outcomes, records.names, manifest.get("job") or {}, matching.unmatched,
                                 result_paths)
-        summary = summary_dict(manifest_path=manifest_path, manifest=manifest, outcomes=outcomes, results=results,
+        summary = summary_dict(manifest_path=manifest_path, manifest=manifest, outcomes=outcomes, errors=errors,
+                               results=results,
                                batches=batches, unmatched=matching.unmatched, ambiguous=matching.ambiguous,
                                written=written, read_from=records.read_from)
         folder.write_marker(summary_text(summary))
