@@ -401,3 +401,20 @@ def test_killed_midway_leaves_no_complete_looking_output(tmp_path):
     command = ["reconcile", "--manifest", str(tmp_path / "out"), *map(str, results), "--out", str(tmp_path / "r")]
     assert kill_at_random_points(command, tmp_path / "r", "summary.json", runs=8) >= 4
     assert (tmp_path / "Contact.csv").read_bytes() == source_bytes
+
+
+def test_values_are_matched_as_salesforce_echoes_them(tmp_path):
+    write(tmp_path / "Contact.csv", b'LastName,Title,Description\r\n'
+                                    b'Smith,#N/A,"two\r\nlines"\r\n'
+                                    b'Jones, padded ,plain\r\n'
+                                    b'Brown,exact,plain\r\n')
+    assert invoke("split", tmp_path / "Contact.csv", "--out", tmp_path / "out", "--profile", "bulk2",
+                  "--line-ending", "CRLF")[0] == 0
+    success = write(tmp_path / "s.csv", '"sf__Id","sf__Created","lastname","Title","Description"\r\n'
+                                        '"003B","true","Jones","padded","plain"\r\n'
+                                        '"003A","true","Smith","","two\nlines"\r\n'
+                                        '"003C","true","Brown","exact","plain"\r\n')
+    code, _, err = reconcile("--manifest", tmp_path / "out", success)
+    assert code == 0, err
+    assert [(r["sfprep_record"], r["sf__Id"], r["Title"]) for r in read_csv(tmp_path / "out.results" / "success.csv")] \
+        == [("1", "003A", "#N/A"), ("2", "003B", " padded "), ("3", "003C", "exact")]

@@ -36,11 +36,12 @@ def fingerprint(path: str, key: str, compared: list[str] | None, read_options: d
             state["columns"] = _columns(path, frame.columns, key, compared)
         columns = state["columns"]
         values = pl.struct([pl.col(c) if c in frame.columns else pl.lit("").alias(c) for c in columns])
-        selected = [pl.col(key).alias(KEY), values.hash(seed=1).alias(FIRST), values.hash(seed=2).alias(SECOND),
+        # the frame's strings are views of the chunk's bytes: copied, or every chunk would stay in memory
+        selected = [_copied(key).alias(KEY), values.hash(seed=1).alias(FIRST), values.hash(seed=2).alias(SECOND),
                     pl.int_range(first, first + pl.len(), dtype=pl.Int64).alias(NUMBER)]
         id_column = _id_column(frame.columns) if with_id else None
         if id_column is not None:
-            selected.append(pl.col(id_column).alias(ID))
+            selected.append(_copied(id_column).alias(ID))
         parts.append(frame.select(selected))
 
     names = read_frames(path, on_frame, what="snapshot", **read_options)
@@ -50,6 +51,10 @@ def fingerprint(path: str, key: str, compared: list[str] | None, read_options: d
                                                                  SECOND: pl.UInt64, NUMBER: pl.Int64})
     _check_keys(path, key, prints)
     return Snapshot(path, names, prints)
+
+
+def _copied(column: str) -> pl.Expr:
+    return pl.concat_str([pl.col(column), pl.lit("")])
 
 
 def _columns(path: str, names: list[str], key: str, compared: list[str] | None) -> list[str]:

@@ -28,6 +28,7 @@ from sfprep.reconciler.source import BATCH, POSITION, RECORD, SplitRecords
 FILE = "__file"
 RANK = "__rank"
 KEY, KEY2 = "__key", "__key2"
+REPEATED = "__repeated"
 OUTCOME_COLUMNS = [RECORD, OUTCOME, ID, CREATED, ERROR, FILE, ROW]
 
 
@@ -143,57 +144,79 @@ def _normalised(column: str) -> pl.Expr:
     return pl.when(text == "#N/A").then(pl.lit("")).otherwise(text)
 
 
-def _keyed(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """KEY and KEY2 (two 64-bit hashes of the normalised keys: 128 bits, no collision to fear)
-    and RANK, the row's place among the rows with the same keys, in the frame's order
-    (source order; the results' file and row order). Ranks are counted only where keys
-    repeat: most keys are unique."""
-    normal = [f"__n{at}" for at in range(len(keys))]
-    frame = frame.with_columns([_normalised(key).alias(name) for key, name in zip(keys, normal)])
-    frame = frame.with_columns(pl.struct(normal).hash(seed=7).alias(KEY),
-                               pl.struct(normal).hash(seed=8).alias(KEY2)).drop(normal)
+def _keyed(frame: pl.DataFrame, keys: list[str], value) -> pl.DataFrame:
+    """KEY and KEY2 (two 64-bit hashes of the keys' values, as given or as `value` gives them: 128 bits,
+    no collision to fear), REPEATED (another row has the same keys) and RANK, the row's
+    place among the rows with the same keys in the frame's order (source order; the
+    results' file and row order), counted only where keys repeat: most keys are unique."""
+    if value is None:   # as given: hashed where they are
+        frame = frame.with_columns(pl.struct(keys).hash(seed=7).alias(KEY), pl.struct(keys).hash(seed=8).alias(KEY2))
+    else:
+        normal = [f"__n{at}" for at in range(len(keys))]
+        frame = frame.with_columns([value(key).alias(name) for key, name in zip(keys, normal)])
+        frame = frame.with_columns(pl.struct(normal).hash(seed=7).alias(KEY),
+                                   pl.struct(normal).hash(seed=8).alias(KEY2)).drop(normal)
     repeated = frame.select(pl.struct(KEY, KEY2).is_duplicated()).to_series().to_numpy()
     ranks = np.zeros(len(frame), dtype=np.int64)
     if repeated.any():
         at = np.flatnonzero(repeated)
         subset = frame.select(KEY, KEY2)[at]
         ranks[at] = subset.select(pl.int_range(pl.len(), dtype=pl.Int64).over(KEY, KEY2)).to_series().to_numpy()
-    return frame.with_columns(pl.Series(RANK, ranks))
+    return frame.with_columns(pl.Series(RANK, ranks), pl.Series(REPEATED, repeated))
 
 
 def _by_content(pool: pl.DataFrame, names: list[str], group: _Group) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    rows = group.frame
+    """Two rounds: the values exactly as given (the usual case, and cheap), then what is left
+    with the values normalised as Salesforce echoes them."""
+    rows = group.frame.select(OUTCOME, ID, CREATED, ERROR, FILE, ROW, *group.keys)
     if not group.keys:
         return _no_outcomes(), _unmatched(rows, "it carries no source column to match on"), 0
-    sources = _keyed(pool.select(*names, RECORD), group.keys)
-    results = _keyed(rows, group.keys)
-    joined = sources.select(RECORD, KEY, KEY2, RANK).join(
-        results.select(OUTCOME, ID, CREATED, ERROR, FILE, ROW, KEY, KEY2, RANK), on=[KEY, KEY2, RANK], how="inner")
-    unsure = _ambiguous_keys(sources, names, joined)
-    found = joined.filter(~pl.col(KEY).is_in(unsure.implode())) if len(unsure) else joined
-    left_rows = results.select(FILE, ROW, OUTCOME, ID, ERROR, KEY).join(found.select(FILE, ROW), on=[FILE, ROW],
-                                                                        how="anti")
-    ambiguous_rows = left_rows.filter(pl.col(KEY).is_in(unsure.implode()))
-    lost = left_rows.filter(~pl.col(KEY).is_in(unsure.implode()))
+    pool = pool.select(*names, RECORD)
+    exact, rows, _ = _match_round(pool, names, rows, group.keys, None)
+    if not len(rows):
+        return exact, _unmatched(rows.with_columns(pl.lit(0, pl.UInt64).alias(KEY)), ""), 0
+    pool = pool.join(exact.select(RECORD), on=RECORD, how="anti")
+    normalised, rows, unsure = _match_round(pool, names, rows, group.keys, _normalised)
+    keyed = _keyed(rows, group.keys, _normalised) if len(unsure) else rows.with_columns(pl.lit(0, pl.UInt64).alias(KEY))
+    doubtful = pl.col(KEY).is_in(unsure.get_column(KEY).implode()) if len(unsure) else pl.lit(False)
     unmatched = pl.concat([
-        _unmatched(lost, "no source record has these values"),
-        _unmatched(ambiguous_rows, "several source records have these values and differ in columns the "
+        _unmatched(keyed.filter(~doubtful), "no source record has these values"),
+        _unmatched(keyed.filter(doubtful), "several source records have these values and differ in columns the "
                    "result does not carry"),
     ])
-    ambiguous = joined.filter(pl.col(KEY).is_in(unsure.implode())).height if len(unsure) else 0
-    return found.select(OUTCOME_COLUMNS), unmatched, ambiguous
+    return pl.concat([exact, normalised]), unmatched, int(unsure.get_column("__records").sum()) if len(unsure) else 0
 
 
-def _ambiguous_keys(sources: pl.DataFrame, names: list[str], joined: pl.DataFrame) -> pl.Series:
-    """The keys whose source records differ in full while their results differ too."""
-    whole = sources.select(KEY, pl.struct(names).hash(seed=11).alias("__whole"))
+def _match_round(pool: pl.DataFrame, names: list[str], rows: pl.DataFrame, keys: list[str], value):
+    """(the matches, the result rows left, the ambiguous keys with the records they hold)."""
+    sources = _keyed(pool, keys, value)
+    results = _keyed(rows, keys, value).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__at"))
+    joined = sources.select(RECORD, KEY, KEY2, RANK, REPEATED).join(
+        results.select(OUTCOME, ID, CREATED, ERROR, FILE, ROW, KEY, KEY2, RANK, "__at"), on=[KEY, KEY2, RANK],
+        how="inner")
+    unsure = _ambiguous_keys(sources, names, joined)
+    found = joined.filter(~pl.col(KEY).is_in(unsure.get_column(KEY).implode())) if len(unsure) else joined
+    taken = np.zeros(len(rows), dtype=bool)
+    taken[found.get_column("__at").to_numpy()] = True
+    left = rows.filter(pl.Series(~taken))
+    return found.select(OUTCOME_COLUMNS), left, unsure
+
+
+def _ambiguous_keys(sources: pl.DataFrame, names: list[str], joined: pl.DataFrame) -> pl.DataFrame:
+    """The keys (KEY, and "__records" matched under each) whose source records differ in full
+    while their results differ too; only keys that repeat can be such."""
+    repeated = sources.filter(pl.col(REPEATED))
+    empty = pl.DataFrame(schema={KEY: pl.UInt64, "__records": pl.UInt32})
+    if not len(repeated):
+        return empty
+    whole = repeated.select(KEY, pl.struct(names).hash(seed=11).alias("__whole"))
     varied = whole.group_by(KEY).agg(pl.col("__whole").n_unique().alias("__n")).filter(pl.col("__n") > 1)
     if not len(varied):
-        return pl.Series(KEY, [], dtype=pl.UInt64)
-    outcomes = (joined.filter(pl.col(KEY).is_in(varied.get_column(KEY).implode()))
-                .group_by(KEY).agg(pl.struct(OUTCOME, ID, ERROR).hash(seed=13).n_unique().alias("__n"))
-                .filter(pl.col("__n") > 1))
-    return outcomes.get_column(KEY)
+        return empty
+    return (joined.filter(pl.col(KEY).is_in(varied.get_column(KEY).implode()))
+            .group_by(KEY).agg(pl.struct(OUTCOME, ID, ERROR).hash(seed=13).n_unique().alias("__n"),
+                               pl.len().cast(pl.UInt32).alias("__records"))
+            .filter(pl.col("__n") > 1).select(KEY, "__records"))
 
 
 def _unmatched(rows: pl.DataFrame, reason: str) -> pl.DataFrame:
