@@ -64,13 +64,13 @@ def summary_table(outcome) -> str:
     if summary["unmatched_result_rows"]:
         lines.append(f"  {'unmatched result rows':<12}  {summary['unmatched_result_rows']:>10,}")
     if summary["top_errors"]:
-        lines.append("top errors:")
+        lines.append("top errors (a record may have several):")
         for error in summary["top_errors"]:
             message = error["message"].replace("\n", " ")
             if len(message) > MESSAGE_WIDTH:
                 message = message[:MESSAGE_WIDTH - 3] + "..."
             code = error["status_code"] or "(no code)"
-            lines.append(f"  {error['records']:>10,}  {code}: {message}")
+            lines.append(f"  {error['errors']:>10,}  {code}: {message}")
     retry = summary["files"].get("retry.csv", 0)
     if retry:
         lines.append(f"retry: {outcome.out.rstrip('/')}/retry.csv holds the {retry:,} failed and unprocessed "

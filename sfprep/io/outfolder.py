@@ -76,7 +76,10 @@ class OutputFolder:
 def check_target(path: str, shown: str, overwrite: bool, marker: str, kind: str, keep: tuple[str, ...]) -> None:
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
-        raise UsageError(f"{shown}: its folder {parent} does not exist")
+        try:
+            os.makedirs(parent, exist_ok=True)   # `--out batches/Account` with no batches/ yet, as mkdir -p
+        except OSError as error:
+            raise UsageError(f"{shown}: cannot create its folder {parent}: {error.strerror}") from None
     if not os.path.lexists(path):
         return
     if not overwrite:

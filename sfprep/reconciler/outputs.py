@@ -94,7 +94,7 @@ def summary_dict(*, manifest_path: str, manifest: dict, outcomes: pl.DataFrame, 
                      "updated": counts.get(SUCCESS, 0) - created, "failed": counts.get(FAILED, 0),
                      "unprocessed": counts.get(UNPROCESSED, 0), "unaccounted": unaccounted},
         "status_codes": {code or "(none)": count for code, count in per_code.iter_rows()},
-        "top_errors": [{"status_code": code, "message": message, "records": count}
+        "top_errors": [{"status_code": code, "message": message, "errors": count}
                        for code, message, count in top.iter_rows()],
         "unmatched_result_rows": len(unmatched),
         "ambiguous_records": ambiguous,

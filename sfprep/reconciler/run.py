@@ -30,10 +30,12 @@ class ReconcileOutcome:
 
 
 def default_out(manifest_path: str) -> str:
-    """Beside the split's folder: DIR.results."""
-    folder = os.path.dirname(os.path.abspath(manifest_path)) if not os.path.isdir(manifest_path) else \
-        os.path.abspath(manifest_path)
-    return folder.rstrip("/") + ".results"
+    """Beside the split's folder: DIR.results (as the user named DIR)."""
+    folder = manifest_path if os.path.isdir(manifest_path) else os.path.dirname(manifest_path)
+    folder = folder.rstrip("/")
+    if folder in ("", "."):
+        folder = os.path.abspath(folder or ".")
+    return folder + ".results"
 
 
 def reconcile_results(manifest_path: str, result_paths: list[str], out: str | None = None,
