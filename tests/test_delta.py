@@ -9,8 +9,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from jsonschema import Draft202012Validator
 
-from tests.helpers import assert_usage_error, invoke, write
+from tests.helpers import REPO, assert_usage_error, invoke, write
+
+SCHEMA = json.loads((REPO / "schemas" / "delta.schema.json").read_text())
+SPLIT_SCHEMA = json.loads((REPO / "schemas" / "manifest.schema.json").read_text())
 
 COLUMNS = ["Id", "Ext__c", "Name", "Description", "Phone"]
 
@@ -81,6 +85,9 @@ def test_adds_changes_and_deletes_match_a_polars_join(tmp_path):
     assert [row[0] for row in batch_rows(tmp_path / "d" / "delete")] == deleted.get_column("Id").to_list()
     assert frame(tmp_path / "d" / "deleted_keys.csv").rows() == deleted.select("Ext__c", "Id").rows()
     manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    Draft202012Validator(SCHEMA).validate(manifest)
+    for job in ("upsert", "delete"):
+        Draft202012Validator(SPLIT_SCHEMA).validate(json.loads((tmp_path / "d" / job / "manifest.json").read_text()))
     after = frame(new)
     added = after.join(frame(old), on="Ext__c", how="anti").height
     assert manifest["counts"] == {"added": added, "changed": upsert.height - added, "deleted": deleted.height,
@@ -136,7 +143,7 @@ def test_refusals(tmp_path):
     assert_usage_error(*invoke("delta", "--previous", empty_key, *args), "1 record(s) have no Ext__c")
     assert_usage_error(*invoke("delta", "--previous", good, "--current", good, "--key", "Nope", "--out",
                                tmp_path / "d"), "no column Nope")
-    assert_usage_error(*invoke("delta", "--previous", tmp_path / "missing.csv", *args), "missing.csv", "cannot read")
+    assert_usage_error(*invoke("delta", "--previous", tmp_path / "missing.csv", *args), "missing.csv", "no such file")
     unnamed = write(tmp_path / "snapshot.csv", "Ext__c,Name\nA,1\n")
     assert_usage_error(*invoke("delta", "--previous", good, "--current", unnamed, "--key", "Ext__c", "--out",
                                tmp_path / "d"), "--object")
@@ -148,6 +155,7 @@ def test_no_id_column_means_keys_only_and_a_warning(tmp_path):
     new = write(tmp_path / "Account.csv", "Ext__c,Name\nA,1\n")
     code, _, err = invoke("delta", "--previous", old, "--current", new, "--key", "Ext__c", "--out", tmp_path / "d")
     assert code == 0 and "has no Id column and a delete needs Ids" in err
+    Draft202012Validator(SCHEMA).validate(json.loads((tmp_path / "d" / "manifest.json").read_text()))
     assert frame(tmp_path / "d" / "deleted_keys.csv").rows() == [("B",)]
     assert not (tmp_path / "d" / "delete").exists()
 
@@ -187,3 +195,18 @@ def test_killed_midway_leaves_no_complete_looking_output(tmp_path):
                "--max-changes", "1000000"]
     assert kill_at_random_points(command, tmp_path / "d", "manifest.json", runs=8) >= 4
     assert (old.read_bytes(), new.read_bytes()) == before
+
+
+def test_a_fifo_or_a_folder_as_a_snapshot_never_hangs(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    good = write(tmp_path / "Account.csv", "Ext__c,Name\nA,1\n")
+    fifo = tmp_path / "old.csv"
+    os.mkfifo(fifo)
+    for odd, needle in ((fifo, "not a regular file"), (tmp_path, "not a regular file")):
+        done = subprocess.run([sys.executable, "-m", "sfprep", "delta", "--previous", str(odd), "--current", str(good),
+                               "--key", "Ext__c", "--out", str(tmp_path / "d")], capture_output=True, text=True,
+                              timeout=60)
+        assert_usage_error(done.returncode, done.stdout, done.stderr, needle)

@@ -10,8 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
-from tests.helpers import CORPUS, assert_usage_error, invoke, write
+from tests.helpers import CORPUS, REPO, assert_usage_error, invoke, write
+
+SCHEMA = json.loads((REPO / "schemas" / "reconcile.schema.json").read_text())
 
 REQUIRED = "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --"
 TWO_ERRORS = ("INVALID_EMAIL_ADDRESS:Email: invalid email address: x:Email --"
@@ -149,6 +152,7 @@ def check_reconciled(results: Path, rows: list[list[str]], unprocessed_every: in
     assert retry[0] == HEADER
     assert retry[1:] == [rows[n - 1] for n in sorted(expected) if expected[n][0] != "success"], "in source order"
     summary = json.loads((results / "summary.json").read_text())
+    Draft202012Validator(SCHEMA).validate(summary)
     kinds = Counter(kind for kind, _ in expected.values())
     assert summary["outcomes"]["success"] == kinds["success"] and summary["outcomes"]["failed"] == kinds["failed"]
     assert summary["outcomes"]["unprocessed"] == kinds["unprocessed"] and summary["outcomes"]["unaccounted"] == 0
@@ -205,6 +209,7 @@ def test_rows_differing_only_in_columns_not_echoed_are_ambiguous_not_guessed(tmp
     assert [r["sfprep_record"] for r in read_csv(tmp_path / "out.results" / "success.csv")] == ["3"]
     assert [r["sfprep_record"] for r in read_csv(tmp_path / "out.results" / "unaccounted.csv")] == ["1", "2"]
     summary = json.loads((tmp_path / "out.results" / "summary.json").read_text())
+    Draft202012Validator(SCHEMA).validate(summary)
     assert summary["ambiguous_records"] == 2 and summary["unmatched_result_rows"] == 2 and not summary["complete"]
 
 
@@ -271,7 +276,7 @@ def test_result_of_another_batch_or_shape_is_a_usage_error(tmp_path):
     assert_usage_error(*reconcile("--manifest", tmp_path / "out", foreign), "AccountNumber", "another load")
     broken = write(tmp_path / "b.csv", '"Id", "Success", "Created", "Error"\n')
     assert_usage_error(*reconcile("--manifest", tmp_path / "out", broken), "b.csv", "line 1", "Q004")
-    assert_usage_error(*reconcile("--manifest", tmp_path / "nothing", results[0]), "cannot read")
+    assert_usage_error(*reconcile("--manifest", tmp_path / "nothing", results[0]), "nothing", "no such file")
     assert_usage_error(*reconcile("--manifest", tmp_path / "out"), "give the result files")
     write(tmp_path / "bad.json", "[1, 2")
     assert_usage_error(*reconcile("--manifest", tmp_path / "bad.json", results[0]), "not a manifest")
@@ -418,3 +423,71 @@ def test_values_are_matched_as_salesforce_echoes_them(tmp_path):
     assert code == 0, err
     assert [(r["sfprep_record"], r["sf__Id"], r["Title"]) for r in read_csv(tmp_path / "out.results" / "success.csv")] \
         == [("1", "003A", "#N/A"), ("2", "003B", " padded "), ("3", "003C", "exact")]
+
+
+def hostile_manifest(folder: Path, how: str) -> Path:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    if how == "truncated":
+        (folder / "manifest.json").write_text(json.dumps(manifest)[:200])
+    elif how == "no batches":
+        del manifest["batches"]
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    elif how == "ranges edited":
+        manifest["batches"][0]["source_records"] = [[1, 3]]
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    elif how == "reversed range":
+        manifest["batches"][0]["source_records"] = [[9, 1]]
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    elif how == "another version":
+        manifest["manifest_version"] = 99
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    elif how == "a list":
+        (folder / "manifest.json").write_text("[]")
+    return folder / "manifest.json"
+
+
+@pytest.mark.parametrize("how, needle", [
+    ("truncated", "not a manifest"), ("no batches", "no file and source_records"),
+    ("ranges edited", "holds 10 records, its manifest ranges 3"), ("reversed range", "empty or reversed"),
+    ("another version", "not a version 1"), ("a list", "not a version 1"),
+])
+def test_a_broken_or_edited_manifest_is_one_line_exit_2(tmp_path, how, needle):
+    make_source(tmp_path / "Contact.csv", 15)
+    assert invoke("split", tmp_path / "Contact.csv", "--out", tmp_path / "out", "--max-records", "10")[0] == 0
+    results = bulk1_results(tmp_path / "out", tmp_path / "results")
+    manifest = hostile_manifest(tmp_path / "out", how)
+    assert_usage_error(*reconcile("--manifest", manifest, *results), needle)
+    assert not (tmp_path / "out.results").exists()
+
+
+@pytest.mark.parametrize("what", ["manifest", "result"])
+def test_a_fifo_or_a_folder_never_hangs(tmp_path, what):
+    import os
+    import subprocess
+    import sys
+
+    make_source(tmp_path / "Contact.csv", 5)
+    assert invoke("split", tmp_path / "Contact.csv", "--out", tmp_path / "out")[0] == 0
+    results = bulk1_results(tmp_path / "out", tmp_path / "results")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for odd in (fifo, tmp_path / "results"):
+        args = ["--manifest", str(odd), *map(str, results)] if what == "manifest" else \
+            ["--manifest", str(tmp_path / "out"), str(odd)]
+        done = subprocess.run([sys.executable, "-m", "sfprep", "reconcile", *args], capture_output=True, text=True,
+                              timeout=60)
+        if what == "manifest" and odd.is_dir():
+            assert "manifest.json" in done.stderr   # a folder is read as the folder of a manifest
+        assert_usage_error(done.returncode, done.stdout, done.stderr, "not a regular file" if odd == fifo else "")
+
+
+def test_a_truncated_result_file_is_named(tmp_path):
+    make_source(tmp_path / "Contact.csv", 12)
+    assert invoke("split", tmp_path / "Contact.csv", "--out", tmp_path / "out")[0] == 0
+    result = bulk1_results(tmp_path / "out", tmp_path / "results")[0]
+    text = result.read_text()
+    write(result, text[: len(text) // 2].rsplit('"', 1)[0])   # cut inside a quoted value
+    code, out, err = reconcile("--manifest", tmp_path / "out", result)
+    assert_usage_error(code, out, err, result.name)
+    truncated_xml = write(tmp_path / "Contact.insert.0001.result.xml", '<?xml version="1.0"?><results><result><id>')
+    assert_usage_error(*reconcile("--manifest", tmp_path / "out", truncated_xml), "not a result list")

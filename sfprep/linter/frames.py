@@ -16,6 +16,7 @@ import polars as pl
 from sfprep.core.config import Settings
 from sfprep.core.job import Job
 from sfprep.core.model import Severity, UsageError
+from sfprep.io.files import regular_file_size
 
 READ_CHECKS = ("F001", "F005", "Q002", "Q003", "Q004", "Q005", "Q006", "H001", "H002",
                "X001", "X003", "X004", "X005", "X006", "X007", "X009")
@@ -36,7 +37,7 @@ def read_frames(path: str, on_frame: Callable[[pl.DataFrame, int], None], *, dis
     from sfprep.linter.targets import targets_for
 
     shown = display or path
-    _check_regular(path, shown)
+    regular_file_size(path)
     job = Job(delimiter=delimiter, line_ending=line_ending)
     settings = Settings(select=codes, profile=profile, cli_job=job)
     loaded = load_profile(profile, {})
@@ -97,15 +98,3 @@ def _refuse_errors(result, shown: str, what: str) -> None:
     where = f"line {first.line}: " if first.line else ""
     more = f" (and {errors - 1:,} more error(s): `sfprep lint {shown}` lists them)" if errors > 1 else ""
     raise Unreadable(f"{shown}: not a readable {what}: {where}{first.code} {first.message}{more}")
-
-
-def _check_regular(path: str, shown: str) -> None:
-    import os
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as error:
-        raise UsageError(f"{shown}: cannot read: {error.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise UsageError(f"{shown}: not a regular file")

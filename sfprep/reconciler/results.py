@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from sfprep.core.model import UsageError
+from sfprep.io.files import regular_file_size
 from sfprep.linter.frames import read_table
 
 OUTCOME, ID, CREATED, ERROR, ROW = "__outcome", "__id", "__created", "__error", "__row"
@@ -43,6 +44,7 @@ class ResultFile:
 
 def read_result(path: str, manifest: dict) -> ResultFile:
     """One result file, recognised by its header; a one-line UsageError when it is none."""
+    regular_file_size(path)
     if _starts_with_markup(path):
         from sfprep.reconciler.xml_results import read_xml_results
 

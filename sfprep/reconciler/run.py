@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from sfprep.core.model import UsageError
+from sfprep.io.files import regular_file_size
 from sfprep.io.outfolder import OutputFolder
 from sfprep.plan.manifest import read_manifest
 from sfprep.reconciler.match import OUTCOME_COLUMNS, assign_batches, match_all
@@ -16,6 +17,7 @@ from sfprep.reconciler.results import OUTCOME, read_result
 from sfprep.reconciler.source import RECORD, load_records
 
 SHOWN = 5   # record numbers named in a message, before "and N more"
+READERS = 2  # files read at once
 
 
 @dataclass
@@ -45,9 +47,9 @@ def reconcile_results(manifest_path: str, result_paths: list[str], out: str | No
                          "successfulResults / failedResults / unprocessedrecords)")
     if os.path.isdir(manifest_path):
         manifest_path = os.path.join(manifest_path, "manifest.json")
+    regular_file_size(manifest_path)   # a FIFO would hang the read
     manifest = read_manifest(manifest_path)
-    records = load_records(manifest, manifest_path)
-    results = [read_result(path, manifest) for path in result_paths]
+    records, results = _read_all(manifest, manifest_path, result_paths)
     batches = assign_batches(results, records.batch_names)
     matching = match_all(records, results, batches)
     outcomes = records.frame.join(matching.matched.select(OUTCOME_COLUMNS), on=RECORD, how="left").sort(RECORD)
@@ -69,6 +71,17 @@ def reconcile_results(manifest_path: str, result_paths: list[str], out: str | No
         folder.abort()
         raise
     return ReconcileOutcome(out, summary, _problems(outcomes, matching, result_paths))
+
+
+def _read_all(manifest: dict, manifest_path: str, result_paths: list[str]):
+    """The split's records and every result file, read side by side (the scanner and polars
+    work without the GIL); the manifest's checks are raised first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="sfprep-reconcile-read") as pool:
+        records = pool.submit(load_records, manifest, manifest_path)
+        results = [pool.submit(read_result, path, manifest) for path in result_paths]
+        return records.result(), [result.result() for result in results]
 
 
 def _problems(outcomes: pl.DataFrame, matching, result_paths: list[str]) -> list[str]:

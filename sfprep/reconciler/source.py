@@ -16,6 +16,7 @@ import polars as pl
 
 from sfprep.core.config import DELIMITER_NAMES
 from sfprep.core.model import UsageError
+from sfprep.io.files import regular_file_size
 from sfprep.linter.frames import read_table
 
 RECORD, BATCH, POSITION = "__record", "__batch", "__position"
@@ -44,8 +45,11 @@ def load_records(manifest: dict, manifest_path: str) -> SplitRecords:
         if there:
             _check_sha256(os.path.join(folder, batch["file"]), batch["file"], batch.get("sha256"))
     if all(present):
-        frames = [_batch_frame(manifest, os.path.join(folder, batch["file"]), batch, index)
-                  for index, batch in enumerate(batches)]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="sfprep-reconcile-batches") as pool:
+            frames = list(pool.map(lambda at: _batch_frame(manifest, os.path.join(folder, batches[at]["file"]),
+                                                           batches[at], at), range(len(batches))))
         frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
         frame = frame.sort(RECORD) if len(batches) > 1 else frame
         read_from = "batches"
@@ -70,6 +74,7 @@ def _batches(manifest: dict, path: str) -> list[dict]:
 
 
 def _check_sha256(path: str, shown: str, expected) -> None:
+    regular_file_size(path)
     with open(path, "rb") as stream:
         actual = hashlib.file_digest(stream, "sha256").hexdigest()
     if actual != expected:
@@ -114,6 +119,7 @@ def _source_path(manifest: dict, folder: str, missing: str) -> str:
                   if isinstance(given, str) else [])
     for candidate in candidates:
         if candidate and os.path.isfile(candidate):
+            regular_file_size(candidate)
             with open(candidate, "rb") as stream:
                 if hashlib.file_digest(stream, "sha256").hexdigest() == source.get("sha256"):
                     return candidate
