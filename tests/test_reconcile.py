@@ -491,3 +491,31 @@ def test_a_truncated_result_file_is_named(tmp_path):
     assert_usage_error(code, out, err, result.name)
     truncated_xml = write(tmp_path / "Contact.insert.0001.result.xml", '<?xml version="1.0"?><results><result><id>')
     assert_usage_error(*reconcile("--manifest", tmp_path / "out", truncated_xml), "not a result list")
+
+
+def test_a_status_column_of_the_source_is_not_data_loader(tmp_path):
+    write(tmp_path / "Case.csv", "Id,Status\n500000000000001AAA,New\n500000000000002AAA,Closed\n")
+    assert invoke("split", tmp_path / "Case.csv", "--out", tmp_path / "out", "--operation", "update",
+                  "--profile", "bulk2")[0] == 0
+    success = write(tmp_path / "s.csv", '"sf__Id","sf__Created","Id","Status"\n'
+                                        '"500000000000002AAA","false","500000000000002AAA","Closed"\n')
+    unprocessed = write(tmp_path / "u.csv", '"Id","Status"\n"500000000000001AAA","New"\n')
+    assert reconcile("--manifest", tmp_path / "out", success, unprocessed)[0] == 0
+    summary = json.loads((tmp_path / "out.results" / "summary.json").read_text())
+    assert [r["kind"] for r in summary["results"]] == ["bulk2-success", "bulk2-unprocessed"]
+    assert summary["outcomes"]["unprocessed"] == 1 and summary["outcomes"]["updated"] == 1
+
+
+def test_data_loader_error_file_keeps_the_source_id(tmp_path):
+    write(tmp_path / "Contact.csv", "Id,LastName\n003000000000001AAA,Ng\n003000000000002AAA,\n")
+    assert invoke("split", tmp_path / "Contact.csv", "--out", tmp_path / "out", "--operation", "update")[0] == 0
+    success = write(tmp_path / "success.csv", '"ID","Id","LastName","STATUS"\n'
+                                              '"003000000000001AAA","003000000000001AAA","Ng","Item Updated"\n')
+    errors = write(tmp_path / "error.csv", f'"Id","LastName","ERROR"\n"003000000000002AAA","","{REQUIRED}"\n')
+    assert reconcile("--manifest", tmp_path / "out", success, errors)[0] == 0
+    failed = read_csv(tmp_path / "out.results" / "errors.csv")
+    assert [(r["sfprep_record"], r["Id"], r["sfprep_status_code"]) for r in failed] == \
+        [("2", "003000000000002AAA", "REQUIRED_FIELD_MISSING")]
+    assert [(r["sfprep_record"], r["sf__Id"], r["sf__Created"]) for r in read_csv(tmp_path / "out.results" /
+                                                                                 "success.csv")] == \
+        [("1", "003000000000001AAA", "false")]

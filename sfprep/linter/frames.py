@@ -22,6 +22,9 @@ READ_CHECKS = ("F001", "F005", "Q002", "Q003", "Q004", "Q005", "Q006", "H001", "
                "X001", "X003", "X004", "X005", "X006", "X007", "X009")
 
 
+RESULT_CHECKS = tuple(code for code in READ_CHECKS if code != "H002")   # Data Loader writes `ID` beside `Id`
+
+
 class Unreadable(UsageError):
     """The file's records cannot be read exactly: the first error and how many there are."""
 
@@ -43,7 +46,7 @@ def read_frames(path: str, on_frame: Callable[[pl.DataFrame, int], None], *, dis
     loaded = load_profile(profile, {})
     target = targets_for([Path(path)], settings, loaded, {Path(path): shown})[0]
     names: list[str] = []
-    sink = _FrameSink(on_frame, names)
+    sink = _FrameSink(on_frame, names, shown)
     lint = FileLint(path, target.job, loaded, target.rules, shown, None, settings)
     lint.chunk_sink = sink
     lint.read()
@@ -64,8 +67,9 @@ def read_table(path: str, **options) -> pl.DataFrame:
 
 
 class _FrameSink:
-    def __init__(self, on_frame, names: list[str]):
+    def __init__(self, on_frame, names: list[str], shown: str):
         self.on_frame = on_frame
+        self.shown = shown
         self.names: list[str] | None = None
         self.shared = names
         self.records = 0
@@ -76,6 +80,9 @@ class _FrameSink:
         if self.names is None:
             self.names = _header_names(ctx)
             self.shared.extend(self.names)
+            repeated = sorted({name for name in self.names if self.names.count(name) > 1})
+            if repeated:
+                raise Unreadable(f"{self.shown}: column {repeated[0]!r} appears twice in the header")
         if not self.names or chunk.long_record is not None:
             return
         records = usable_records(chunk, len(self.names))

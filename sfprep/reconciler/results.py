@@ -21,13 +21,12 @@ import polars as pl
 
 from sfprep.core.model import UsageError
 from sfprep.io.files import regular_file_size
-from sfprep.linter.frames import read_table
+from sfprep.linter.frames import RESULT_CHECKS, read_table
 
 OUTCOME, ID, CREATED, ERROR, ROW = "__outcome", "__id", "__created", "__error", "__row"
 SUCCESS, FAILED, UNPROCESSED = "success", "failed", "unprocessed"
 BULK1_NAMES = ("id", "success", "created", "error")
 DATALOADER_STATUS = {"status": SUCCESS, "error": FAILED}
-DATALOADER_MARKERS = ("id", "status", "error")   # its own columns, not the source's
 
 
 @dataclass
@@ -55,7 +54,7 @@ def read_result(path: str, manifest: dict) -> ResultFile:
     delimiter = DELIMITER_NAMES.get(job.get("delimiter") or "COMMA", ",")
     options = {"delimiter": None, "profile": "bulk1"} if delimiter == "," else {"delimiter": delimiter,
                                                                                 "profile": "bulk2"}
-    frame = read_table(path, what="result file", **options)
+    frame = read_table(path, what="result file", codes=RESULT_CHECKS, **options)
     names = frame.columns
     lower = [name.strip().lower() for name in names]
     frame = frame.with_columns(pl.int_range(1, len(frame) + 1, dtype=pl.Int64).alias(ROW))
@@ -63,7 +62,7 @@ def read_result(path: str, manifest: dict) -> ResultFile:
         return ResultFile(path, "bulk1", _bulk1(frame, names), [])
     if lower[:2] in (["sf__id", "sf__created"], ["sf__id", "sf__error"]):
         return _bulk2(path, frame, names, lower)
-    if lower and lower[-1] in DATALOADER_STATUS and ("id" in lower or lower[-1] == "error"):
+    if _written_by_dataloader(frame, names):
         return _dataloader(path, frame, names, lower)
     if any(name.startswith("sf__") for name in lower):
         raise UsageError(f"{path}: not a result file Salesforce writes: its header starts "
@@ -102,12 +101,23 @@ def _bulk2(path: str, frame: pl.DataFrame, names: list[str], lower: list[str]) -
     return ResultFile(path, "bulk2-success" if succeeded else "bulk2-failed", frame, source)
 
 
+def _written_by_dataloader(frame: pl.DataFrame, names: list[str]) -> bool:
+    """Data Loader's own columns, as it spells them: a last `ERROR`, or `ID` and a last
+    `STATUS` whose values are its "Item Created" / "Item Updated" ... (a source column named
+    Status, as Case has, is not mistaken for it)."""
+    if not names or names[-1] not in ("STATUS", "ERROR"):
+        return False
+    if names[-1] == "ERROR":
+        return True
+    return "ID" in names and frame.select(pl.col("STATUS").str.starts_with("Item ").all()).item()
+
+
 def _dataloader(path: str, frame: pl.DataFrame, names: list[str], lower: list[str]) -> ResultFile:
     """Data Loader's success file (the source columns, its `ID`, then `STATUS`) or error file
     (the source columns, then `ERROR`)."""
     status = names[-1]
     succeeded = DATALOADER_STATUS[lower[-1]] == SUCCESS
-    id_at = lower.index("id") if "id" in lower[:-1] else None
+    id_at = lower.index("id") if succeeded and "id" in lower[:-1] else None   # its error file keeps the source's Id
     source = [name for at, name in enumerate(names[:-1]) if at != id_at]
     frame = frame.select(pl.lit(SUCCESS if succeeded else FAILED).alias(OUTCOME),
                          (pl.col(names[id_at]) if id_at is not None else pl.lit("")).alias(ID),
