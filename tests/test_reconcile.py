@@ -519,3 +519,21 @@ def test_data_loader_error_file_keeps_the_source_id(tmp_path):
     assert [(r["sfprep_record"], r["sf__Id"], r["sf__Created"]) for r in read_csv(tmp_path / "out.results" /
                                                                                  "success.csv")] == \
         [("1", "003000000000001AAA", "false")]
+
+
+def test_error_text_is_parsed_into_code_message_and_fields():
+    import polars as pl
+
+    from sfprep.reconciler.errors import error_rows
+
+    texts = ["REQUIRED_FIELD_MISSING:Required fields are missing: [LastName__c]:LastName__c --",
+             "", "A_B:m1:f1,f2 --C_D:has: colons: --", "InvalidBatch : the whole batch failed",
+             "DUPLICATE_VALUE:duplicate value found: Email__c duplicates value on record with id: 003x:-- "]
+    rows = error_rows(pl.DataFrame({"n": range(len(texts)), "e": texts}), "e").rows()
+    assert rows == [
+        (0, "REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName__c]", "LastName__c"),
+        (1, "", "", ""),
+        (2, "A_B", "m1", "f1,f2"), (2, "C_D", "has: colons", ""),
+        (3, "", "InvalidBatch : the whole batch failed", ""),
+        (4, "DUPLICATE_VALUE", "duplicate value found: Email__c duplicates value on record with id: 003x", ""),
+    ]
