@@ -100,3 +100,19 @@ def kill_at_random_points(command: list[str], out: Path, marker: str, runs: int,
     assert again.returncode == 0 and (out / marker).is_file(), again.stderr
     assert not list(out.parent.glob(f".{out.name}.sfprep-*")), "the stale temporary folders are removed"
     return killed
+
+
+def run_with_file_size_limit(command: list[str], limit: int):
+    """`sfprep COMMAND` in a child that may write no file larger than `limit` bytes (a disk
+    that fills midway: writes fail with EFBIG, SIGXFSZ ignored as a full disk sends none)."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limited():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-m", "sfprep", *command], capture_output=True, text=True, timeout=120,
+                          preexec_fn=limited)

@@ -210,3 +210,13 @@ def test_a_fifo_or_a_folder_as_a_snapshot_never_hangs(tmp_path):
                                "--key", "Ext__c", "--out", str(tmp_path / "d")], capture_output=True, text=True,
                               timeout=60)
         assert_usage_error(done.returncode, done.stdout, done.stderr, needle)
+
+
+def test_a_disk_filling_midway_leaves_nothing(tmp_path):
+    from tests.helpers import run_with_file_size_limit
+
+    old, new = snapshots(tmp_path, count=3_000)
+    done = run_with_file_size_limit(["delta", "--previous", str(old), "--current", str(new), "--key", "Ext__c",
+                                     "--out", str(tmp_path / "d")], 20_000)
+    assert_usage_error(done.returncode, done.stdout, done.stderr, "cannot write")
+    assert not (tmp_path / "d").exists() and not list(tmp_path.glob(".d.sfprep-*"))

@@ -537,3 +537,14 @@ def test_error_text_is_parsed_into_code_message_and_fields():
         (3, "", "InvalidBatch : the whole batch failed", ""),
         (4, "DUPLICATE_VALUE", "duplicate value found: Email__c duplicates value on record with id: 003x", ""),
     ]
+
+
+def test_a_disk_filling_midway_leaves_nothing(tmp_path):
+    from tests.helpers import run_with_file_size_limit
+
+    make_source(tmp_path / "Contact.csv", 3_000)
+    assert invoke("split", tmp_path / "Contact.csv", "--out", tmp_path / "out")[0] == 0
+    results = bulk1_results(tmp_path / "out", tmp_path / "results")
+    done = run_with_file_size_limit(["reconcile", "--manifest", str(tmp_path / "out"), *map(str, results)], 50_000)
+    assert_usage_error(done.returncode, done.stdout, done.stderr, "out.results", "cannot write")
+    assert not (tmp_path / "out.results").exists() and not list(tmp_path.glob(".out.results.sfprep-*"))

@@ -20,8 +20,6 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
-from sfprep.core.config import DELIMITER_NAMES
-from sfprep.core.model import UsageError
 from sfprep.delta.snapshot import FIRST, ID, KEY, NUMBER, SECOND, Snapshot, fingerprint
 from sfprep.io.outfolder import OutputFolder
 from sfprep.linter.frames import read_frames
@@ -57,7 +55,7 @@ def make_delta(previous: str, current: str, out: str, job: DeltaJob, split: Call
     added, changed, deleted = compare(old, new)
     warnings = _threshold_warnings(len(changed), len(deleted), job.max_changes, previous, current)
     folder = OutputFolder(out, overwrite, MANIFEST, "delta", keep=(previous, current))
-    try:
+    with folder:
         jobs = {}
         wanted = np.sort(np.concatenate([added, changed]))
         if len(wanted):
@@ -69,12 +67,6 @@ def make_delta(previous: str, current: str, out: str, job: DeltaJob, split: Call
         summary = _summary(old, new, job, added, changed, deleted, jobs, warnings)
         folder.write_marker(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         folder.commit()
-    except OSError as error:
-        folder.abort()
-        raise UsageError(f"{out}: cannot write: {error.strerror or error}; nothing was written") from None
-    except BaseException:
-        folder.abort()
-        raise
     return DeltaOutcome(out, summary, warnings)
 
 
@@ -98,19 +90,31 @@ def _write_records(current: str, path: str, names: list[str], wanted: np.ndarray
                    job: DeltaJob) -> None:
     """NEW's records whose numbers are `wanted` (ascending), chunk by chunk, to `path`."""
     terminator = "\r\n" if job.line_ending == "CRLF" else "\n"
+    failed: list[OSError] = []
     with open(path, "wb") as stream:
         def on_frame(frame: pl.DataFrame, first: int) -> None:
             lo, hi = np.searchsorted(wanted, [first, first + len(frame)])
             if hi > lo:
                 picked = frame.select(pl.all().gather(wanted[lo:hi] - first)) if hi - lo < len(frame) else frame
-                picked.write_csv(stream, include_header=False, separator=job.delimiter, line_terminator=terminator,
-                                 quote_style="necessary")
+                try:
+                    picked.write_csv(stream, include_header=False, separator=job.delimiter,
+                                     line_terminator=terminator, quote_style="necessary")
+                except OSError as error:   # the reader would call it a read error of the snapshot
+                    failed.append(error)
+                    raise _WriteFailed() from None
 
         pl.DataFrame({name: [] for name in names}, schema={n: pl.String for n in names}).write_csv(
             stream, separator=job.delimiter, line_terminator=terminator, quote_style="necessary")
-        read_frames(current, on_frame, what="snapshot", **read_options)
+        try:
+            read_frames(current, on_frame, what="snapshot", **read_options)
+        except _WriteFailed:
+            raise failed[0] from None
         stream.flush()
         os.fsync(stream.fileno())
+
+
+class _WriteFailed(Exception):
+    """The upsert file could not be written (its OSError is raised once the read is left)."""
 
 
 def _write_deletes(folder, deleted: pl.DataFrame, old: Snapshot, job: DeltaJob, split, warnings) -> dict:
@@ -163,7 +167,3 @@ def _file_facts(snapshot: Snapshot) -> dict:
         digest = hashlib.file_digest(stream, "sha256").hexdigest()
     return {"path": snapshot.path, "size": os.path.getsize(snapshot.path), "sha256": digest,
             "records": snapshot.records}
-
-
-def delimiter_character(word: str | None) -> str:
-    return DELIMITER_NAMES.get(word or "COMMA", word or ",")

@@ -41,6 +41,19 @@ class OutputFolder:
         except OSError as error:
             raise UsageError(f"{out}: cannot write in {parent}: {error.strerror}; nothing was written") from None
 
+    def __enter__(self) -> "OutputFolder":
+        return self
+
+    def __exit__(self, kind, error, trace) -> bool:
+        """Anything raised while writing removes the temporary folder; a failed write (a full
+        disk, a read-only folder) becomes one line naming DIR."""
+        if kind is None:
+            return False
+        self.abort()
+        if isinstance(error, OSError):
+            raise UsageError(f"{self.display}: cannot write: {error.strerror or error}; nothing was written") from None
+        return False
+
     def path(self, name: str) -> str:
         return os.path.join(self.temp, name)
 

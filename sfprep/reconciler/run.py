@@ -55,21 +55,14 @@ def reconcile_results(manifest_path: str, result_paths: list[str], out: str | No
     outcomes = records.frame.join(matching.matched.select(OUTCOME_COLUMNS), on=RECORD, how="left").sort(RECORD)
     out = out or default_out(manifest_path)
     folder = OutputFolder(out, overwrite, SUMMARY, "reconcile", keep=(manifest_path, *result_paths))
-    try:
-        written, errors = write_outputs(folder, outcomes, records.names, manifest.get("job") or {}, matching.unmatched,
-                                result_paths)
+    with folder:
+        written, errors = write_outputs(folder, outcomes, records.names, manifest.get("job") or {},
+                                        matching.unmatched, result_paths)
         summary = summary_dict(manifest_path=manifest_path, manifest=manifest, outcomes=outcomes, errors=errors,
-                               results=results,
-                               batches=batches, unmatched=matching.unmatched, ambiguous=matching.ambiguous,
-                               written=written, read_from=records.read_from)
+                               results=results, batches=batches, unmatched=matching.unmatched,
+                               ambiguous=matching.ambiguous, written=written, read_from=records.read_from)
         folder.write_marker(summary_text(summary))
         folder.commit()
-    except OSError as error:
-        folder.abort()
-        raise UsageError(f"{out}: cannot write: {error.strerror or error}; nothing was written") from None
-    except BaseException:
-        folder.abort()
-        raise
     return ReconcileOutcome(out, summary, _problems(outcomes, matching, result_paths))
 
 
