@@ -45,8 +45,7 @@ def fingerprint(path: str, key: str, compared: list[str] | None, read_options: d
         parts.append(frame.select(selected))
 
     names = read_frames(path, on_frame, what="snapshot", **read_options)
-    if key not in names:
-        raise UsageError(f"{path}: has no column {key} (--key): its columns are {', '.join(names[:8])}")
+    _columns(path, names, key, compared)   # a file without records names its columns here
     prints = pl.concat(parts, rechunk=False) if parts else pl.DataFrame(schema={KEY: pl.String, FIRST: pl.UInt64,
                                                                  SECOND: pl.UInt64, NUMBER: pl.Int64})
     _check_keys(path, key, prints)

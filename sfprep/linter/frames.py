@@ -20,8 +20,6 @@ from sfprep.io.files import regular_file_size
 
 READ_CHECKS = ("F001", "F005", "Q002", "Q003", "Q004", "Q005", "Q006", "H001", "H002",
                "X001", "X003", "X004", "X005", "X006", "X007", "X009")
-
-
 RESULT_CHECKS = tuple(code for code in READ_CHECKS if code != "H002")   # Data Loader writes `ID` beside `Id`
 
 

@@ -14,11 +14,11 @@ names in the result file.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import polars as pl
 
+from sfprep.core.config import DELIMITER_NAMES
 from sfprep.core.model import UsageError
 from sfprep.io.files import regular_file_size
 from sfprep.linter.frames import RESULT_CHECKS, read_table
@@ -49,8 +49,6 @@ def read_result(path: str, manifest: dict) -> ResultFile:
 
         return ResultFile(path, "bulk1", read_xml_results(path), [])
     job = manifest.get("job") or {}
-    from sfprep.core.config import DELIMITER_NAMES
-
     delimiter = DELIMITER_NAMES.get(job.get("delimiter") or "COMMA", ",")
     options = {"delimiter": None, "profile": "bulk1"} if delimiter == "," else {"delimiter": delimiter,
                                                                                 "profile": "bulk2"}
@@ -132,7 +130,3 @@ def _outcome_columns(frame: pl.DataFrame, outcome: str) -> pl.DataFrame:
     sources = [name for name in frame.columns if name != ROW]
     return frame.select(pl.lit(outcome).alias(OUTCOME), pl.lit("").alias(ID), pl.lit(False).alias(CREATED),
                         pl.lit("").alias(ERROR), pl.col(ROW), *[pl.col(name) for name in sources])
-
-
-def display_kind(result: ResultFile) -> str:
-    return f"{os.path.basename(result.path)} ({result.kind}, {len(result.frame):,} rows)"
