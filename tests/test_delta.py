@@ -220,3 +220,16 @@ def test_a_disk_filling_midway_leaves_nothing(tmp_path):
                                      "--out", str(tmp_path / "d")], 20_000)
     assert_usage_error(done.returncode, done.stdout, done.stderr, "cannot write")
     assert not (tmp_path / "d").exists() and not list(tmp_path.glob(".d.sfprep-*"))
+
+
+def test_a_tab_delimited_crlf_bulk2_job(tmp_path):
+    old = write(tmp_path / "old.csv", "Id\tExt__c\tName\r\n001000000000001AAA\tA\tone\r\n"
+                                      "001000000000002AAA\tB\ttwo\r\n")
+    new = write(tmp_path / "Account.csv", "Ext__c\tName\r\nA\tone, changed\r\nC\tthree\r\n")
+    code, _, err = invoke("delta", "--previous", old, "--current", new, "--key", "Ext__c", "--out", tmp_path / "d",
+                          "--profile", "bulk2", "--delimiter", "TAB", "--line-ending", "CRLF")
+    assert code == 0, err
+    assert (tmp_path / "d" / "Account.upsert.csv").read_bytes() == b"Ext__c\tName\r\nA\tone, changed\r\nC\tthree\r\n"
+    assert (tmp_path / "d" / "Account.delete.csv").read_bytes() == b"Id\r\n001000000000002AAA\r\n"
+    upsert = json.loads((tmp_path / "d" / "upsert" / "manifest.json").read_text())
+    assert upsert["job"]["delimiter"] == "TAB" and upsert["job"]["line_ending"] == "CRLF"
