@@ -174,10 +174,10 @@ def _by_content(pool: pl.DataFrame, names: list[str], group: _Group) -> tuple[pl
     pool = pool.select(*names, RECORD)
     exact, rows, _ = _match_round(pool, names, rows, group.keys, None)
     if not len(rows):
-        return exact, _unmatched(rows.with_columns(pl.lit(0, pl.UInt64).alias(KEY)), ""), 0
+        return exact, _unmatched(rows, ""), 0
     pool = pool.join(exact.select(RECORD), on=RECORD, how="anti")
     normalised, rows, unsure = _match_round(pool, names, rows, group.keys, _normalised)
-    keyed = _keyed(rows, group.keys, _normalised) if len(unsure) else rows.with_columns(pl.lit(0, pl.UInt64).alias(KEY))
+    keyed = _keyed(rows, group.keys, _normalised) if len(unsure) else rows   # KEY: only to find the doubtful
     doubtful = pl.col(KEY).is_in(unsure.get_column(KEY).implode()) if len(unsure) else pl.lit(False)
     unmatched = pl.concat([
         _unmatched(keyed.filter(~doubtful), "no source record has these values"),
