@@ -272,3 +272,26 @@ def test_c_and_numpy_resume_alike_block_after_block(data, dialect, block):
     joined = [sum((step[k] for step in by_c), []) for k in range(3)]
     assert joined == list(whole[:3])
     assert by_c[-1][4:] == whole[4:]
+
+
+@pytest.mark.parametrize("separators, problem", [
+    (np.array([1 << 40]), "lie in [0, cut)"),                 # issue 15: this read past the buffer
+    (np.array([2, 1]), "increase"),
+    (np.array([1, 1]), "increase"),
+    (np.array([-1]), "lie in [0, cut)"),
+    (np.array([3]), "lie in [0, cut)"),                       # the cut itself is no separator
+    (np.zeros(3, dtype=np.int8), "aligned int64"),
+    (np.zeros(9, dtype=np.int8)[1:], "aligned int64"),        # 8 bytes, but not on an int64 boundary
+])
+def test_fields_refuses_separators_it_cannot_use(separators, problem):
+    from sfprep.native import _scan
+
+    with pytest.raises(ValueError, match=problem.replace("[", r"\[").replace(")", r"\)")):
+        _scan.fields(b"abc", 3, separators, 44, 10)
+
+
+def test_fields_takes_good_separators():
+    from sfprep.native import _scan
+
+    starts = np.frombuffer(_scan.fields(b"a,b\nc,d", 7, np.array([1, 3, 5]), 44, 10)[0], dtype=np.int64)
+    assert starts.tolist() == [0, 2, 4, 6]

@@ -197,6 +197,18 @@ static PyObject *fields(PyObject *self, PyObject *args) {
     const int64_t *seps = seps_view.buf;
     Py_ssize_t nseps = seps_view.len / 8;
     if (cut < 0 || cut > view.len) cut = view.len;
+    if (seps_view.len % 8 || (uintptr_t)seps_view.buf % _Alignof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "structural separators must be an aligned int64 array");
+        PyBuffer_Release(&view); PyBuffer_Release(&seps_view);
+        return NULL;
+    }
+    for (Py_ssize_t k = 0, low = 0; k < nseps; low = seps[k] + 1, k++) {
+        if (seps[k] < low || seps[k] >= cut) {   /* every read below stays inside buffer[:cut] */
+            PyErr_SetString(PyExc_ValueError, "structural separators must increase and lie in [0, cut)");
+            PyBuffer_Release(&view); PyBuffer_Release(&seps_view);
+            return NULL;
+        }
+    }
     int ends_at_break = nseps && seps[nseps - 1] == cut - 1 && b[cut - 1] == line_break;
     int final_field = cut > 0 && !ends_at_break;
     Py_ssize_t nfields = nseps + final_field;
