@@ -283,9 +283,10 @@ static struct ArrowArray *build_table(const unsigned char *data, Py_ssize_t size
 
 static int int64_view(PyObject *object, Py_buffer *view, const char *what) {
     if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    if (view->itemsize != 8 || !view->format || (strcmp(view->format, "l") && strcmp(view->format, "q"))) {
+    if (view->ndim != 1 || view->itemsize != 8 || !view->format || (strcmp(view->format, "l") && strcmp(view->format, "q"))
+        || (uintptr_t)view->buf % _Alignof(int64_t)) {
         PyBuffer_Release(view);
-        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int64 array", what);
+        PyErr_Format(PyExc_TypeError, "%s must be an aligned 1-D contiguous int64 array", what);
         return -1;
     }
     return 0;
@@ -311,7 +312,7 @@ static PyObject *columns(PyObject *self, PyObject *args) {
     const int64_t *first_fields = firsts.buf;
     int in_range = ends.len == starts.len;
     for (Py_ssize_t r = 0; in_range && r < rows; r++)
-        in_range = first_fields[r] >= 0 && first_fields[r] + width <= fields;
+        in_range = first_fields[r] >= 0 && first_fields[r] <= fields - width;   /* no overflow */
     struct ArrowArray *table = NULL;
     int bad_spans = 0;
     if (in_range) {

@@ -109,9 +109,10 @@ static int texts(PyObject *list, Py_ssize_t width, Text *into, const char *what)
 
 static int int64_view(PyObject *object, Py_buffer *view, const char *what) {
     if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    if (view->itemsize != 8 || !view->format || (strcmp(view->format, "l") && strcmp(view->format, "q"))) {
+    if (view->ndim != 1 || view->itemsize != 8 || !view->format || (strcmp(view->format, "l") && strcmp(view->format, "q"))
+        || (uintptr_t)view->buf % _Alignof(int64_t)) {
         PyBuffer_Release(view);
-        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int64 array", what);
+        PyErr_Format(PyExc_TypeError, "%s must be an aligned 1-D contiguous int64 array", what);
         return -1;
     }
     return 0;
@@ -131,7 +132,7 @@ typedef struct {
 
 /* The [start, end) of field j of record r, checked against the chunk; -2 if outside. */
 static int field_span(const Spans *s, Py_ssize_t r, Py_ssize_t j, int64_t *start, int64_t *end) {
-    if (s->firsts[r] < 0 || s->firsts[r] + s->width > s->n_fields) return -2;
+    if (s->firsts[r] < 0 || s->firsts[r] > s->n_fields - s->width) return -2;   /* no overflow */
     *start = s->starts[s->firsts[r] + j];
     *end = s->ends[s->firsts[r] + j];
     if (*start < 0 || *end < *start || *end > s->size) return -2;
@@ -320,11 +321,13 @@ static int csv_records(Out *out, const Spans *s, unsigned char delimiter, unsign
 static int csv_as_is(const Spans *s, unsigned char delimiter, unsigned char source_delimiter, const Text *terminator,
                      PerRecord *per) {
     if (delimiter != source_delimiter || s->rows == 0) return 0;
-    int64_t origin = s->starts[s->firsts[0]], expected = origin;
+    int64_t origin = -1, expected = -1;   /* set from row 0's first field, once field_span has checked it */
     for (Py_ssize_t r = 0; r < s->rows; r++) {
         int64_t first_start, first_end, last_start, last_end;
-        if (field_span(s, r, 0, &first_start, &first_end) < 0 || field_span(s, r, s->width - 1, &last_start, &last_end) < 0
-            || first_start != expected || last_end < first_start) return 0;
+        if (field_span(s, r, 0, &first_start, &first_end) < 0 || field_span(s, r, s->width - 1, &last_start, &last_end) < 0)
+            return 0;
+        if (r == 0) origin = expected = first_start;
+        if (first_start != expected || last_end < first_start) return 0;
         if (last_end + (int64_t)terminator->size > s->size
             || memcmp(s->data + last_end, terminator->bytes, terminator->size) != 0) return 0;
         for (Py_ssize_t j = 0; j < s->width; j++) {
@@ -473,7 +476,7 @@ static PyObject *gather(PyObject *self, PyObject *args) {
     const int64_t *start = starts.buf, *size = sizes.buf;
     int valid = sizes.len == starts.len;
     for (Py_ssize_t k = 0; valid && k < count; k++) {
-        valid = start[k] >= 0 && size[k] >= 0 && start[k] + size[k] <= data.len;
+        valid = start[k] >= 0 && size[k] >= 0 && start[k] <= data.len && size[k] <= data.len - start[k];  /* no overflow */
         total += size[k];
     }
     if (!valid) PyErr_SetString(PyExc_ValueError, "a span is not in the data");

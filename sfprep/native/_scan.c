@@ -103,7 +103,13 @@ static PyObject *scan(PyObject *self, PyObject *args) {
                           &field_start, &open_quote, &pending)) return NULL;
     const unsigned char *b = view.buf;
     Py_ssize_t n = view.len, resume = n, skip_until = start, sep = -1;
-    if (start < 0 || start > n) start = n;
+    if (start < 0 || start > n || mode < M_BLANK || mode > M_PENDING || delimiter < 0 || delimiter > 255
+        || line_break < 0 || line_break > 255) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "scan: start must lie in [0, len(buffer)], mode be a scan state and "
+                        "the delimiter and line break bytes");
+        return NULL;
+    }
     int quoted = mode == M_QUOTED || mode == M_PENDING, is_pending = mode == M_PENDING;
     int stray = mode == M_STRAY, blank_prefix = mode == M_BLANK, failed = 0;
     Vec seps = {0}, breaks = {0}, anomalies = {0};  /* anomalies: triples kind, position, quote */
