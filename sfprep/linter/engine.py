@@ -175,6 +175,8 @@ class FileLint:
             _observe(chunk, ctx)
             if chunk.first_record == 0:
                 self._read_header(chunk)
+                if value_stage.active and self._too_wide_for_values():
+                    value_stage.declarations = []
             _run(by_scope[Scope.CHUNK], emit, chunk, ctx)
             if self.chunk_sink is not None:
                 self.chunk_sink(chunk, ctx)
@@ -183,6 +185,18 @@ class FileLint:
                 emit.close(chunk.first_record)
         if value_stage.active:
             self.value_stage = value_stage
+
+    def _too_wide_for_values(self) -> bool:
+        """A header wider than a record may be (L002: the batch is refused whatever its values)
+        is not worth a value check per column: 200,000 columns took minutes and gigabytes.
+        The value rules are listed as skipped, with the reason."""
+        header, limit = self.ctx.header, self.ctx.profile.get("fields_per_record")
+        if header is None or not limit or len(header.names) <= limit:
+            return False
+        reason = (f"not run: the header has {len(header.names):,} columns, more than the {limit:,} "
+                  "a record may have (L002)")
+        self.result.skipped_rules.extend((rule_.code, reason) for rule_, _ in self.by_scope[Scope.VALUES])
+        return True
 
     def _read_header(self, chunk) -> None:
         ctx = self.ctx
