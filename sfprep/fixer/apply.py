@@ -67,3 +67,25 @@ def _copy_through_python(source: BinaryIO, target: BinaryIO, pending: list[Edit]
         block_start = block_end
     for edit in pending[next_edit:]:  # an edit at the very end of the file (an insertion there)
         target.write(edit.replacement)
+
+
+def file_identity(path: str) -> tuple:
+    """What tells one version of a file from another: a rename puts another inode in place,
+    a write in place changes the size or the modification time. Taken before the lint whose
+    edits will be applied."""
+    from sfprep.io.files import real_path
+
+    status = os.stat(real_path(path))   # a dangling link or a loop: one line naming it
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def check_unchanged(source: BinaryIO, identity: tuple, path: str) -> None:
+    """The open file is the version the lint read, or UsageError: edits are byte ranges of
+    that version, and on another they cut the wrong bytes (two fixes of one file at once
+    removed delimiters instead of spaces)."""
+    from sfprep.core.model import UsageError
+
+    now = os.fstat(source.fileno())
+    if (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) != identity:
+        raise UsageError(f"{path} changed while it was being fixed (another program wrote it); "
+                         "this fix wrote nothing: run it again")

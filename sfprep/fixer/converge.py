@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
 from sfprep.core.model import Applicability, Fix, UsageError
-from sfprep.fixer.apply import apply_edits
+from sfprep.fixer.apply import apply_edits, check_unchanged, file_identity
 from sfprep.fixer.guard import allowed_fixes, without_fixes
 from sfprep.fixer.rewrites import rewrite_file
 from sfprep.io.atomic import atomic_replace
@@ -44,6 +44,7 @@ def fix_file(path: str, lint: Callable[..., object], threshold: Applicability,
     working = path
     scratch_dir = tempfile.mkdtemp(prefix="sfprep-fix-") if diff_only else None
     try:
+        identity = file_identity(working)
         result, complete = lint(working, True), False
         while True:
             chosen, not_utf8 = allowed_fixes(result, threshold, working, lint_checks_utf8)
@@ -58,19 +59,20 @@ def fix_file(path: str, lint: Callable[..., object], threshold: Applicability,
                     raise UsageError(f"{path}: fixes did not converge after {MAX_PASSES} passes; "
                                      "the file may be partly fixed (each pass was written whole)")
                 target = os.path.join(scratch_dir, f"pass{outcome.passes}") if diff_only else None
-                _write_pass(working, chosen, target)
+                _write_pass(working, chosen, target, identity)
                 if diff_only:
                     working = target
                 outcome.passes += 1
                 outcome.fixed.update(code for code, _ in chosen)
             chosen = result = None  # free this lint's findings before the next lint runs
+            identity = file_identity(working)
             result, complete = lint(working, False), True
     finally:
         if scratch_dir:
             shutil.rmtree(scratch_dir, ignore_errors=True)
 
 
-def _write_pass(path: str, chosen: list[tuple[str, Fix]], target: str | None) -> None:
+def _write_pass(path: str, chosen: list[tuple[str, Fix]], target: str | None, identity: tuple) -> None:
     def produce(source: BinaryIO, out: BinaryIO) -> None:
         rewrite = chosen[0][1].rewrite
         if rewrite is not None:
@@ -79,6 +81,7 @@ def _write_pass(path: str, chosen: list[tuple[str, Fix]], target: str | None) ->
             apply_edits(source, out, [edit for _, fix in chosen for edit in fix.edits])
 
     with open(path, "rb") as source:
+        check_unchanged(source, identity, path)
         if target is not None:
             with open(target, "wb") as out:
                 produce(source, out)

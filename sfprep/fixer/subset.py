@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from typing import BinaryIO, Callable
 
 from sfprep.core.model import Applicability, Fix, StampedFinding, UsageError
-from sfprep.fixer.apply import apply_edits
+from sfprep.fixer.apply import apply_edits, check_unchanged, file_identity
 from sfprep.fixer.converge import FixOutcome
 from sfprep.fixer.guard import fixable_findings, without_fixes
 from sfprep.fixer.rewrites import rewrite_file
@@ -90,6 +90,7 @@ def fix_file_chosen(path: str, lint: Callable[..., object], threshold: Applicabi
     atomic replace and lint the result once. `lint(path, fixers_only)` as for fix_file; a
     file that is not UTF-8 is offered nothing but F001's re-encode (fixer/guard.py)."""
     outcome = FixOutcome(path)
+    identity = file_identity(path)
     result = lint(path, False)
     fixable, not_utf8 = fixable_findings(result, path, lint_checks_utf8, threshold)
     offered = offered_fixes(fixable, threshold)
@@ -97,7 +98,7 @@ def fix_file_chosen(path: str, lint: Callable[..., object], threshold: Applicabi
         offered_ids = {id(stamped) for stamped in offered}
         chosen = compatible([s for s in choose(path, offered) if id(s) in offered_ids])
         if chosen:
-            write_fixes(path, [stamped.finding.fix for stamped in chosen])
+            write_fixes(path, [stamped.finding.fix for stamped in chosen], identity)
             outcome.fixed.update(stamped.code for stamped in chosen)
             outcome.passes = 1
             result = lint(path, False)
@@ -105,7 +106,7 @@ def fix_file_chosen(path: str, lint: Callable[..., object], threshold: Applicabi
     return outcome
 
 
-def write_fixes(path: str, fixes: list[Fix]) -> None:
+def write_fixes(path: str, fixes: list[Fix], identity: tuple | None = None) -> None:
     """Apply non-conflicting fixes in one atomic replace of `path`: the byte edits first (their
     offsets are the original's), then the rewrites, each stage streaming into an unnamed
     scratch file beside the original, the last one into the replacement itself."""
@@ -115,6 +116,8 @@ def write_fixes(path: str, fixes: list[Fix]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     with ExitStack() as cleanup:
         source: BinaryIO = cleanup.enter_context(open(path, "rb"))
+        if identity is not None:   # the user chose at a terminal: another program may have written it
+            check_unchanged(source, identity, path)
         for stage in stages[:-1]:
             scratch = cleanup.enter_context(_scratch_file(folder, path))
             stage(source, scratch)

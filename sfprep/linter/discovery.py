@@ -16,12 +16,15 @@ def discover(paths: tuple[str, ...], settings: Settings) -> list[Path]:
     found: list[Path] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
-            found.extend(_walk(path, settings))
-        elif path.exists() or path.is_symlink():
-            found.append(path)
-        else:
-            raise UsageError(f"{given}: no such file or folder")
+        try:
+            if path.is_dir():
+                found.extend(_walk(path, settings))
+            elif path.exists() or path.is_symlink():
+                found.append(path)
+            else:
+                raise UsageError(f"{given}: no such file or folder")
+        except PermissionError as error:   # a folder on the way that this user may not search
+            raise UsageError(f"{given}: cannot read: {error.strerror}") from None
     if not found and paths:
         raise UsageError(f"no CSV or XML file in {', '.join(paths)}")
     return list(dict.fromkeys(found))
