@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.helpers import assert_usage_error, run_with_file_size_limit, write
 
-KILLS = 10
+KILLS = 20
 
 
 def padded_load(path: Path, records: int) -> bytes:
@@ -128,3 +128,13 @@ def test_two_fixes_at_once_leave_the_file_as_one_of_them_wrote_it(tmp_path):
         assert "Traceback" not in err and run.returncode in (0, 1, 2), err
     assert source.read_bytes() == fixed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Account.csv", "copy"]
+
+
+def test_split_killed_at_random_points_leaves_no_complete_looking_folder(tmp_path):
+    from tests.helpers import kill_at_random_points
+
+    source = write(tmp_path / "Account.csv", "Name,Phone\n" + "".join(f"Acme {i},555{i}\n" for i in range(300_000)))
+    before = source.read_bytes()
+    command = ["split", str(source), "--out", str(tmp_path / "out"), "--max-records", "5000", "--no-progress"]
+    assert kill_at_random_points(command, tmp_path / "out", "manifest.json", runs=KILLS) >= KILLS // 2
+    assert source.read_bytes() == before
