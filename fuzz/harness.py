@@ -52,22 +52,21 @@ def _file(name: str, data: bytes) -> str:
     return path
 
 
-@target("scanner")
-def lint_csv(data: bytes) -> None:
+def _lint(name: str, data: bytes) -> None:
     try:
-        report = sfprep.lint(_file("Account.csv", data), select=["ALL"])
-        list(report)
+        list(sfprep.lint(_file(name, data), select=["ALL"]))
     except UsageError:
         pass
+
+
+@target("scanner")
+def lint_csv(data: bytes) -> None:
+    _lint("Account.csv", data)
 
 
 @target("xml")
 def lint_xml(data: bytes) -> None:
-    try:
-        report = sfprep.lint(_file("Account.xml", data), select=["ALL"])
-        list(report)
-    except UsageError:
-        pass
+    _lint("Account.xml", data)
 
 
 @target("describe")
