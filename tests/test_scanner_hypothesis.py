@@ -148,3 +148,31 @@ def test_record_characters_are_those_of_the_values(table):
     counted = [chunk.record_characters(index) for chunk in csv_scan.scan(io.BytesIO(data), csv_scan.Dialect())
                for index in range(chunk.record_count)]
     assert counted == expected
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(VALUE, min_size=2, max_size=2), min_size=1, max_size=8),
+       st.lists(st.tuples(st.integers(min_value=0), st.binary(max_size=3)), min_size=1, max_size=4))
+def test_mutated_files_get_findings_at_real_lines_or_one_error(rows, mutations):
+    """Random byte mutations of a well-formed load (issue 15): never a crash, and every
+    finding on a line the file has."""
+    import sfprep
+    from sfprep.core.model import UsageError
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["Name", "Description"], *rows])
+    data = bytearray(buffer.getvalue().encode("utf-8"))
+    for position, replacement in mutations:
+        at = position % (len(data) + 1)
+        data[at:at + 1] = replacement
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "Account.csv")
+        with open(path, "wb") as stream:
+            stream.write(data)
+        lines = bytes(data).count(b"\n") + 1
+        try:
+            report = sfprep.lint(path)
+        except UsageError:
+            return
+        for finding in report:
+            assert finding["line"] is None or 1 <= finding["line"] <= lines, finding
