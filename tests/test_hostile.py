@@ -122,6 +122,7 @@ PATHS = {   # cases that are not a file's content: the path itself is the proble
     "reconcile with a FIFO result": ["reconcile", "--manifest", "{tmp}/good", "{tmp}/fifo.csv"],
     "reconcile with a binary result": ["reconcile", "--manifest", "{tmp}/good", "{tmp}/binary.csv"],
     "reconcile with results of another split": ["reconcile", "--manifest", "{tmp}/good", "{tmp}/other.result.csv"],
+    "reconcile with a 200,000-column result": ["reconcile", "--manifest", "{tmp}/good", "{tmp}/wide.csv"],
     "delta of binary snapshots": ["delta", "--previous", "{tmp}/binary.csv", "--current", "{tmp}/Account.csv",
                                   "--key", "Name", "--out", "{tmp}/d"],
 }
@@ -179,6 +180,7 @@ def test_hostile_path(tmp_path, name):
     manifest = tmp_path / "split" / "manifest.json"
     manifest.write_text(manifest.read_text()[:120])
     write(tmp_path / "r.csv", '"Id","Success","Created","Error"\n"001A","true","true",""\n')
+    write(tmp_path / "wide.csv", ",".join(f"C{i}" for i in range(200_000)) + "\n" + ",".join("x" * 200_000) + "\n")
     write(tmp_path / "other.result.csv", '"Id","Success","Created","Error"\n' + '"001A","true","true",""\n' * 5)
     done = run_case(tmp_path, name, PATHS[name])
     if name.startswith("reconcile") or name.startswith("delta"):

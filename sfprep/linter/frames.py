@@ -8,6 +8,7 @@ result files this way, delta its snapshots (chunk by chunk, in bounded memory).
 """
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Callable
 
@@ -78,7 +79,7 @@ class _FrameSink:
         if self.names is None:
             self.names = _header_names(ctx)
             self.shared.extend(self.names)
-            repeated = sorted({name for name in self.names if self.names.count(name) > 1})
+            repeated = sorted(name for name, count in Counter(self.names).items() if count > 1)
             if repeated:
                 raise Unreadable(f"{self.shown}: column {repeated[0]!r} appears twice in the header")
         if not self.names or chunk.long_record is not None:
