@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from sfprep.core.model import Applicability, Edit, Finding, Fix, Severity, StampedFinding
 
@@ -84,6 +84,38 @@ class BatchFix:
         row_major = (np.arange(size)[:, None] + np.arange(width)[None, :] * size).ravel()
         rows = pl.concat(slots).gather(row_major).reshape((size, width)).arr.to_list()
         return pl.select(rows.list.filter(pl.element().is_not_null())).to_series().alias("edits")
+
+
+def messages_by_key(keys, render: Callable[[Any], str]):
+    """One message per finding when the message depends only on a key with few distinct
+    values (a ragged record's field count): each distinct key is rendered once, in Python,
+    and the messages are a dictionary-encoded column of codes into them, never a million
+    strings formatted and then found to repeat."""
+    import numpy as np
+    import polars as pl
+
+    distinct, codes = np.unique(np.asarray(keys), return_inverse=True)
+    words = pl.Series([render(key.item()) for key in distinct], dtype=pl.String).cast(pl.Categorical)
+    return words.gather(pl.Series(codes.astype(np.uint32, copy=False)))
+
+
+def messages_by_text_and_number(texts, numbers, render: Callable[[str, int], str], most: int = 4096):
+    """messages_by_key for a message made of a short text and a number (`" " outside the
+    quotes of field 3`): rendered once per distinct pair. None when there are more than
+    `most` of them: the caller renders those per row, in polars."""
+    import numpy as np
+    import polars as pl
+
+    text_codes = texts.cast(pl.Categorical).to_physical().to_numpy().astype(np.int64)
+    numbers = np.asarray(numbers, dtype=np.int64)
+    base = int(numbers.max()) + 1 if len(numbers) else 1
+    distinct, firsts, codes = np.unique(text_codes * base + numbers, return_index=True, return_inverse=True)
+    if len(distinct) > most:
+        return None
+    distinct_texts = texts.gather(firsts).cast(pl.String)
+    words = pl.Series([render(text, int(number)) for text, number in zip(distinct_texts, numbers[firsts])],
+                      dtype=pl.String).cast(pl.Categorical)
+    return words.gather(pl.Series(codes.astype(np.uint32, copy=False)))
 
 
 def _column(values, size: int, dtype):

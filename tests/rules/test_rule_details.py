@@ -92,6 +92,23 @@ def test_q004_shows_at_most_20_characters_of_each_text_outside_the_quotes(tmp_pa
     assert [f["message"] for f in _only(report, "Q004")] == ["'abcdefghijklmnopqrst' outside the quotes of field 1"]
 
 
+Q004_MIXED = b'Name,Notes,City\n"Acme" ,x, "Paris"\n "Globex"z,"y"  ,Rome\n'
+Q004_MESSAGES = ["' ' outside the quotes of field 1", "' ' outside the quotes of field 3",
+                 "' ' and 'z' outside the quotes of field 1", "'  ' outside the quotes of field 2"]
+
+
+@pytest.mark.parametrize("most", [4096, 1], ids=["rendered-per-distinct-pair", "rendered-per-row"])
+def test_q004_messages_are_the_same_rendered_per_distinct_pair_or_per_row(tmp_path, monkeypatch, most):
+    from sfprep.core import batch as batch_module
+    from sfprep.linter.rules import quoting
+
+    monkeypatch.setattr(quoting, "messages_by_text_and_number",
+                        functools.partial(batch_module.messages_by_text_and_number, most=most))
+    path = write(tmp_path / "Account.csv", Q004_MIXED)
+    _, report = lint_json("--select", "Q004", path)
+    assert [(f["line"], f["message"]) for f in _only(report, "Q004")] == list(zip([2, 2, 3, 3], Q004_MESSAGES))
+
+
 # --- Header rules: what the message names, why a check was skipped --------------------------
 
 def test_h004_names_a_bad_object_type_prefix_before_the_bad_parts(tmp_path):

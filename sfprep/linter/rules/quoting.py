@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sfprep.core.batch import batch
+from sfprep.core.batch import batch, messages_by_key, messages_by_text_and_number
 from sfprep.core.model import Applicability, Finding, Fix, Skipped
 from sfprep.linter.checks import show_series
 from sfprep.io.sniff import DELIMITERS
@@ -121,8 +121,10 @@ def _text_outside_quotes(chunk):
     shown_first = pl.lit(shown.gather(first))
     text = pl.select(pl.when(has_second).then(shown_first + " and " + pl.lit(shown.gather(second)))
                      .otherwise(shown_first)).to_series()
-    messages = pl.select(pl.format("{} outside the quotes of field {}", pl.lit(text),
-                                   pl.lit(pl.Series(columns[first])))).to_series()
+    messages = messages_by_text_and_number(text, columns[first], "{} outside the quotes of field {}".format)
+    if messages is None:  # outside text that differs from field to field: rendered per row
+        messages = pl.select(pl.format("{} outside the quotes of field {}", pl.lit(text),
+                                       pl.lit(pl.Series(columns[first])))).to_series()
     blank_field = pl.Series(blank[first] & (blank[second] | ~paired))
     edit_starts, edit_ends = starts + chunk.base, ends + chunk.base
     edits = [(edit_starts[first], edit_ends[first], b"")]
@@ -312,11 +314,8 @@ def ragged_record(chunk, ctx):
     indices = np.flatnonzero(ragged)
     if not len(indices):
         return
-    import polars as pl
-
-    starts, found = chunk.record_starts[indices], pl.Series(counts[indices])
-    plural = pl.when(found != 1).then(pl.lit("s")).otherwise(pl.lit(""))
-    messages = pl.select(pl.format("record has {} field{}, the header has {}", pl.lit(found), plural,
-                                   pl.lit(expected))).to_series()
+    starts = chunk.record_starts[indices]
+    messages = messages_by_key(counts[indices], lambda found: f"record has {found} field{'' if found == 1 else 's'}, "
+                                                              f"the header has {expected}")
     yield batch(lines=chunk.line_of(starts), records=indices + chunk.first_record, offsets=starts + chunk.base,
                 messages=messages)
